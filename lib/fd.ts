@@ -1,0 +1,106 @@
+/**
+ * Descriptor calls shared by pipes, FIFOs and sockets: read, write, close,
+ * dup2. Each blocking call comes twice: `readSync` blocks the whole process
+ * (as C's read does; never in a notebook cell that might wait), `read`
+ * returns a Promise that waits on the event loop and takes a time-out, an
+ * AbortSignal, and Jupyter's interrupt.
+ */
+import { native } from "./native";
+import { checkFd, checkInteger, invalidArgument } from "./errors";
+import { forget, whenReady, type WaitOptions } from "./poll";
+
+export type Bytes = string | Uint8Array;
+
+/** UTF-8 bytes of a string; a Uint8Array as it is. */
+export function toBytes(data: Bytes, name = "data"): Uint8Array {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  if (data instanceof Uint8Array) return data;
+  throw invalidArgument(`${name} must be a string or a Uint8Array`);
+}
+
+function checkLength(length: number): number {
+  return checkInteger("length", length, 1, 2 ** 30);
+}
+
+/** read(2) once: up to `length` bytes; an empty Buffer means end of file. Blocks. */
+export function readSync(fd: number, length = 65536): Buffer {
+  checkFd(fd);
+  const buffer = Buffer.allocUnsafe(checkLength(length));
+  const n = native.read(fd, buffer, 0, buffer.length);
+  return buffer.subarray(0, n);
+}
+
+/** write(2) until every byte is written; returns the byte count. Blocks while full. */
+export function writeSync(fd: number, data: Bytes): number {
+  checkFd(fd);
+  const bytes = toBytes(data);
+  let done = 0;
+  while (done < bytes.length) done += native.write(fd, bytes, done, bytes.length - done);
+  return done;
+}
+
+/** Like readSync, but awaits data instead of blocking the process. */
+export function read(fd: number, length = 65536, options: WaitOptions = {}): Promise<Buffer> {
+  checkFd(fd);
+  const buffer = Buffer.allocUnsafe(checkLength(length));
+  return whenReady(
+    fd,
+    "readable",
+    "read",
+    () => {
+      const n = native.readNowait(fd, buffer, 0, buffer.length);
+      return n < 0 ? undefined : buffer.subarray(0, n);
+    },
+    options,
+  );
+}
+
+/** Like writeSync, but awaits room in the pipe instead of blocking. */
+export async function write(fd: number, data: Bytes, options: WaitOptions = {}): Promise<number> {
+  checkFd(fd);
+  const bytes = toBytes(data);
+  let done = 0;
+  return whenReady(
+    fd,
+    "writable",
+    "write",
+    () => {
+      while (done < bytes.length) {
+        const n = native.writeNowait(fd, bytes, done, bytes.length - done);
+        if (n < 0) return undefined;
+        done += n;
+      }
+      return done;
+    },
+    options,
+  );
+}
+
+/** Reads until end of file (every write end closed) and returns all bytes. */
+export async function readAll(fd: number, options: WaitOptions = {}): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+  for (;;) {
+    const timeout = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+    const chunk = await read(fd, 65536, { ...options, timeout });
+    if (chunk.length === 0) return Buffer.concat(chunks);
+    chunks.push(Buffer.from(chunk));
+  }
+}
+
+/** close(2). Pending awaits on `fd` reject with EBADF first. */
+export function close(fd: number): void {
+  checkFd(fd);
+  forget(fd);
+  native.close(fd);
+}
+
+/** dup2(2): makes `newfd` refer to what `oldfd` refers to; returns newfd. */
+export function dup2(oldfd: number, newfd: number): number {
+  return native.dup2(checkFd(oldfd, "oldfd"), checkFd(newfd, "newfd"));
+}
+
+/** dup(2), with close-on-exec set: a new descriptor for the same open file. */
+export function dup(fd: number): number {
+  return native.dup(checkFd(fd));
+}

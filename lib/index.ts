@@ -1,0 +1,11 @@
+/**
+ * ipc-lab: POSIX inter-process communication from TypeScript, one module per
+ * mechanism. Errors are SystemErrors with `code`, `errno`, `syscall`, `path`.
+ */
+export { SystemError } from "./errors";
+export { addonPath, binDir } from "./native";
+export type { WaitOptions } from "./poll";
+export { pendingWaits } from "./poll";
+export * from "./fd";
+export * from "./pipe";
+export * from "./process";

@@ -1,0 +1,78 @@
+/**
+ * The one loader of the compiled addon (native/build/Release/ipc_lab.node),
+ * with the type of everything it exports. Other modules import `native` from
+ * here and wrap it in checked, documented functions.
+ */
+import * as path from "node:path";
+import { SystemError } from "./errors";
+
+/** waitpid's decoded status. */
+export interface WaitStatus {
+  pid: number;
+  /** The raw status word, as C's waitpid() stores it. */
+  raw: number;
+  kind: "exited" | "killed" | "stopped" | "continued";
+  /** Exit code, when kind is "exited". */
+  code?: number;
+  /** "SIGSEGV" and its number, when kind is "killed" or "stopped". */
+  signal?: string;
+  signalNumber?: number;
+  coreDumped?: boolean;
+}
+
+export interface NativeAddon {
+  setErrorClass(cls: new (message: string) => Error): void;
+  errnoError(errno: number, syscall: string, path?: string): SystemError;
+  // poll.cc
+  pollStart(fd: number, events: number, callback: (errno: number, events: number) => void): void;
+  pollStop(fd: number): void;
+  // process.cc
+  getpid(): number;
+  getppid(): number;
+  fork(
+    routine: string,
+    args: string[],
+    fdMap: number[],
+    closeFds: number[],
+    closeOthers: boolean,
+  ): number;
+  listRoutines(): { name: string; summary: string }[];
+  waitpid(pid: number, flags: number): WaitStatus | null;
+  pidfdOpen(pid: number): number;
+  kill(pid: number, signal: number): void;
+  getDemoValue(): number;
+  setDemoValue(value: number): void;
+  // pipe.cc
+  pipe(flags: number): [number, number];
+  close(fd: number): void;
+  read(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  write(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  readNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  writeNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  dup(fd: number): number;
+  dup2(oldfd: number, newfd: number): number;
+}
+
+/** Where the build puts the addon, from lib/ or lib/dist/. */
+const root = path.resolve(__dirname, path.basename(__dirname) === "dist" ? "../.." : "..");
+export const addonPath = path.join(root, "native", "build", "Release", "ipc_lab.node");
+/** Where the small C programs of the chapters are built (native/c). */
+export const binDir = path.join(root, "native", "build", "bin");
+
+function load(): NativeAddon {
+  let addon: NativeAddon;
+  try {
+    addon = require(addonPath) as NativeAddon;
+  } catch (error) {
+    // Anything but a missing file is a real fault (wrong ABI, missing symbol): rethrow it.
+    if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
+    throw new Error(
+      `ipc-lab: the native addon is not built (${addonPath} is missing).\n` +
+        `Build it with:  npm install   (or: npm run build)`,
+    );
+  }
+  addon.setErrorClass(SystemError);
+  return addon;
+}
+
+export const native: NativeAddon = load();

@@ -1,0 +1,145 @@
+/**
+ * Awaitable readiness of descriptors on Node's event loop. Every blocking
+ * call of the library (a read from an empty pipe, mq_receive, waitpid via a
+ * pidfd) is "try without blocking; if it would block, await readiness; try
+ * again". No thread is parked, and each wait takes a time-out, an AbortSignal,
+ * and stops on Jupyter's interrupt.
+ */
+import { native } from "./native";
+import { checkFd, checkInteger, invalidArgument, timedOut } from "./errors";
+import { interruptSignal } from "./interrupt";
+
+/** Options every awaitable call of the library takes. */
+export interface WaitOptions {
+  /** Give up after this many milliseconds, rejecting with code ETIMEDOUT. */
+  timeout?: number;
+  /** Give up when this signal aborts, rejecting with its reason. */
+  signal?: AbortSignal;
+}
+
+export type Readiness = "readable" | "writable";
+const EVENT: Record<Readiness, number> = { readable: 1, writable: 2 };
+
+interface Waiter {
+  events: number;
+  settle(error?: unknown): void;
+}
+
+// libuv allows one poll handle per descriptor: all waiters of a descriptor
+// share it, and the handle watches the union of their events.
+const waiting = new Map<number, Set<Waiter>>();
+
+function rearm(fd: number): void {
+  const waiters = waiting.get(fd);
+  if (!waiters || waiters.size === 0) {
+    waiting.delete(fd);
+    native.pollStop(fd);
+    return;
+  }
+  let events = 0;
+  for (const waiter of waiters) events |= waiter.events;
+  native.pollStart(fd, events, (errno, ready) => {
+    for (const waiter of [...(waiting.get(fd) ?? [])]) {
+      if (errno !== 0) waiter.settle(native.errnoError(errno, "poll", `fd ${fd}`));
+      else if (ready & waiter.events) waiter.settle();
+    }
+  });
+}
+
+export function checkWaitOptions(options: WaitOptions): void {
+  if (options.timeout !== undefined) {
+    checkInteger("timeout", options.timeout, 0, 2 ** 31 - 1);
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalidArgument("signal must be an AbortSignal");
+  }
+}
+
+/** Resolves when `fd` is ready; `what` names the waiting call in errors. */
+export function waitFor(
+  fd: number,
+  readiness: Readiness,
+  what: string,
+  options: WaitOptions = {},
+): Promise<void> {
+  checkFd(fd);
+  checkWaitOptions(options);
+  const stops = [options.signal, interruptSignal()].filter((s): s is AbortSignal => !!s);
+  const already = stops.find((s) => s.aborted);
+  if (already) return Promise.reject(already.reason);
+  return new Promise<void>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (event: Event) => waiter.settle((event.target as AbortSignal).reason);
+    const waiter: Waiter = {
+      events: EVENT[readiness],
+      settle(error?: unknown) {
+        const waiters = waiting.get(fd);
+        if (!waiters?.delete(waiter)) return;
+        clearTimeout(timer);
+        for (const stop of stops) stop.removeEventListener("abort", onAbort);
+        rearm(fd);
+        if (error === undefined) resolve();
+        else reject(error);
+      },
+    };
+    let waiters = waiting.get(fd);
+    if (!waiters) waiting.set(fd, (waiters = new Set()));
+    waiters.add(waiter);
+    try {
+      rearm(fd);
+    } catch (error) {
+      waiters.delete(waiter);
+      if (waiters.size === 0) waiting.delete(fd);
+      reject(error);
+      return;
+    }
+    for (const stop of stops) stop.addEventListener("abort", onAbort, { once: true });
+    if (options.timeout !== undefined) {
+      timer = setTimeout(() => waiter.settle(timedOut(what, options.timeout!)), options.timeout);
+    }
+  });
+}
+
+/**
+ * Runs `attempt` until it returns a value, awaiting readiness of `fd` each
+ * time it reports "would block" by returning undefined. The time-out covers
+ * the whole operation, not each wait.
+ */
+export async function whenReady<T>(
+  fd: number,
+  readiness: Readiness,
+  what: string,
+  attempt: () => T | undefined,
+  options: WaitOptions = {},
+): Promise<T> {
+  checkWaitOptions(options);
+  const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+  for (;;) {
+    const result = attempt();
+    if (result !== undefined) return result;
+    const timeout = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
+    try {
+      await waitFor(fd, readiness, what, { signal: options.signal, timeout });
+    } catch (error) {
+      // Report the whole operation's time-out, not the last wait's remainder.
+      if ((error as { code?: string }).code === "ETIMEDOUT") throw timedOut(what, options.timeout!);
+      throw error;
+    }
+  }
+}
+
+/**
+ * Rejects every wait on `fd` (with EBADF) and stops watching it. close()
+ * calls this first: the kernel may reuse the number at once.
+ */
+export function forget(fd: number): void {
+  for (const waiter of [...(waiting.get(fd) ?? [])]) {
+    waiter.settle(native.errnoError(9, "poll", `fd ${fd} closed while waiting`));
+  }
+  native.pollStop(fd);
+}
+
+/** How many descriptors have waits pending (for tests and leak checks). */
+export function pendingWaits(): number {
+  return waiting.size;
+}

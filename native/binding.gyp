@@ -1,0 +1,22 @@
+{
+  "targets": [
+    {
+      "target_name": "ipc_lab",
+      "sources": [
+        "src/addon.cc",
+        "src/errors.cc",
+        "src/poll.cc",
+        "src/process.cc",
+        "src/routines.cc",
+        "src/fd.cc",
+        "src/pipe.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS", "_GNU_SOURCE"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++20", "-fexceptions", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter"],
+      "libraries": ["-lrt"]
+    }
+  ]
+}

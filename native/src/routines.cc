@@ -1,0 +1,95 @@
+#include "routines.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace ipc {
+
+long g_demoValue = 5;
+
+void WriteAll(int fd, const char* data, size_t length) {
+  while (length > 0) {
+    ssize_t n = write(fd, data, length);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data += n;
+    length -= static_cast<size_t>(n);
+  }
+}
+
+void WriteStr(int fd, const char* text) { WriteAll(fd, text, strlen(text)); }
+
+void WriteLong(int fd, long value) {
+  char digits[24];
+  size_t at = sizeof digits;
+  bool negative = value < 0;
+  unsigned long magnitude = negative ? -static_cast<unsigned long>(value) : value;
+  do {
+    digits[--at] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (negative) digits[--at] = '-';
+  WriteAll(fd, digits + at, sizeof digits - at);
+}
+
+namespace {
+
+long ParseLong(const char* text) {
+  long sign = 1, value = 0;
+  if (*text == '-') {
+    sign = -1;
+    ++text;
+  }
+  while (*text >= '0' && *text <= '9') value = value * 10 + (*text++ - '0');
+  return sign * value;
+}
+
+// add N: the textbook fork example (value = 5; the child adds N). The child
+// changes its copy of g_demoValue and reports it on fd 1.
+int AddToGlobal(const RoutineArgs& args) {
+  g_demoValue += args.count > 0 ? ParseLong(args.values[0]) : 15;
+  WriteStr(1, "child  pid=");
+  WriteLong(1, getpid());
+  WriteStr(1, ": value = ");
+  WriteLong(1, g_demoValue);
+  WriteStr(1, "\n");
+  return 0;
+}
+
+// exit N: exits at once with status N (for waitpid demonstrations).
+int ExitWith(const RoutineArgs& args) {
+  return args.count > 0 ? static_cast<int>(ParseLong(args.values[0])) : 0;
+}
+
+// crash: dereferences NULL, so waitpid reports SIGSEGV.
+int Crash(const RoutineArgs&) {
+  volatile int* nowhere = nullptr;
+  *nowhere = 1;
+  return 0;
+}
+
+const RoutineEntry kRoutines[] = {
+    {"add", AddToGlobal, "adds N (default 15) to the C global value and prints it on fd 1"},
+    {"exit", ExitWith, "exits at once with status N"},
+    {"crash", Crash, "writes through a NULL pointer and dies of SIGSEGV"},
+};
+
+}  // namespace
+
+const RoutineEntry* Routines(size_t* count) {
+  *count = sizeof kRoutines / sizeof kRoutines[0];
+  return kRoutines;
+}
+
+const RoutineEntry* FindRoutine(const char* name) {
+  size_t count;
+  const RoutineEntry* all = Routines(&count);
+  for (size_t i = 0; i < count; ++i) {
+    if (strcmp(all[i].name, name) == 0) return &all[i];
+  }
+  return nullptr;
+}
+
+}  // namespace ipc

@@ -1,0 +1,27 @@
+/**
+ * Volatile values in outputs (pids, addresses, times, temporary paths) are
+ * masked before stored and fresh outputs are compared, as nbval does. One
+ * named rule per kind, applied in order: earlier rules see the raw text.
+ */
+export const maskRules: [name: string, pattern: RegExp, replacement: string][] = [
+  ["ANSI colour codes", /\x1b\[[0-9;]*m/g, ""],
+  ["ISO timestamps", /\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?\b/g, "<TIME>"],
+  ["clock times", /\b\d\d:\d\d:\d\d(\.\d+)?\b/g, "<TIME>"],
+  ["durations", /\b\d+(\.\d+)?\s?(ns|µs|us|ms|s)\b/g, "<DURATION>"],
+  ["rates", /\b\d+(\.\d+)?\s?(MB|MiB|GB|GiB|KB|KiB)\/s\b/g, "<RATE>"],
+  ["/proc/PID paths", /\/proc\/\d+\//g, "/proc/<PID>/"],
+  ["pids", /\b(p?pid|process|child|parent)(\s*[=:]\s*|\s+)\d+/gi, "$1$2<PID>"],
+  ["thread counts", /\b(Threads:\s*)\d+/g, "$1<N>"],
+  ["pipe and socket inodes", /\b(pipe|socket|anon_inode):\[\d+\]/g, "$1:[<INODE>]"],
+  ["addresses", /\b0x[0-9a-f]{6,16}\b/gi, "<ADDR>"],
+  ["temporary paths", /\/tmp\/[\w.-]+/g, "/tmp/<TMP>"],
+  ["unique names", /\b(ipc-lab|demo|test)-[0-9a-f]{6,}\b/g, "$1-<ID>"],
+];
+
+/** `text` with every volatile value replaced by a placeholder. */
+export function mask(text: string, extra: RegExp[] = []): string {
+  let out = text;
+  for (const [, pattern, replacement] of maskRules) out = out.replace(pattern, replacement);
+  for (const pattern of extra) out = out.replace(pattern, "<MASKED>");
+  return out;
+}

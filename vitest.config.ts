@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Separate processes, not worker threads: the addon keeps per-process
+    // state (poll handles), and fork() from a worker thread is worse still.
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 180_000,
+    globalSetup: ["test/setup/leaks.ts"],
+    reporters: ["default"],
+  },
+});
