@@ -58,6 +58,31 @@ int AddToGlobal(const RoutineArgs& args) {
   return 0;
 }
 
+// Copies fd 0 to fd 1 until end of file, transforming each chunk in place.
+int Relay(void (*transform)(char*, ssize_t)) {
+  char buffer[4096];
+  for (;;) {
+    ssize_t n = read(0, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return 1;
+    if (n == 0) return 0;
+    if (transform != nullptr) transform(buffer, n);
+    WriteAll(1, buffer, static_cast<size_t>(n));
+  }
+}
+
+void Uppercase(char* data, ssize_t length) {
+  for (ssize_t i = 0; i < length; ++i) {
+    if (data[i] >= 'a' && data[i] <= 'z') data[i] = static_cast<char>(data[i] - 'a' + 'A');
+  }
+}
+
+// echo: copies fd 0 to fd 1 until EOF.
+int Echo(const RoutineArgs&) { return Relay(nullptr); }
+
+// uppercase: like echo, in capitals; with two pipes it answers its parent.
+int UppercaseRoutine(const RoutineArgs&) { return Relay(Uppercase); }
+
 // exit N: exits at once with status N (for waitpid demonstrations).
 int ExitWith(const RoutineArgs& args) {
   return args.count > 0 ? static_cast<int>(ParseLong(args.values[0])) : 0;
@@ -72,6 +97,8 @@ int Crash(const RoutineArgs&) {
 
 const RoutineEntry kRoutines[] = {
     {"add", AddToGlobal, "adds N (default 15) to the C global value and prints it on fd 1"},
+    {"echo", Echo, "copies fd 0 to fd 1 until end of file"},
+    {"uppercase", UppercaseRoutine, "copies fd 0 to fd 1 in capital letters until end of file"},
     {"exit", ExitWith, "exits at once with status N"},
     {"crash", Crash, "writes through a NULL pointer and dies of SIGSEGV"},
 };
