@@ -86,7 +86,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
         for (const chapter of chapters)
           writes.push(cp(chapter.path, join(staging, "notebooks", basename(chapter.path))));
         writes.push(writeFile(join(staging, "assets", "code.css"), highlighter.css()));
-        await Promise.all(writes);
+        await settle(writes);
         await copyClientFiles(staging);
         if (hasMath) await copyKatex(join(staging, "assets", "katex"));
       },
@@ -116,14 +116,24 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
   }
 }
 
+/** Like Promise.all, but waits for every write, so cleanup never races one. */
+async function settle(work: Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(work)).find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
 /** The browser side: stylesheet, scripts, and MiniSearch for the lazy search. */
 async function copyClientFiles(out: string): Promise<void> {
   const assets = join(out, "assets");
-  await Promise.all([
+  await settle([
     cp(join(SITE_DIR, "src", "theme"), assets, { recursive: true }),
     cp(join(SITE_DIR, "src", "client"), assets, { recursive: true }),
-    // The ES module build: the browser imports it as it is.
-    cp(fileURLToPath(import.meta.resolve("minisearch")), join(assets, "minisearch.js")),
+    // The ES module build, which the browser imports as it is. (Found from the
+    // CommonJS entry: import.meta.resolve is not available under vitest.)
+    cp(
+      join(dirname(require.resolve("minisearch")), "..", "es", "index.js"),
+      join(assets, "minisearch.js"),
+    ),
   ]);
 }
 
@@ -132,7 +142,7 @@ async function copyKatex(out: string): Promise<void> {
   const dist = join(dirname(require.resolve("katex/package.json")), "dist");
   await mkdir(join(out, "fonts"), { recursive: true });
   const fonts = (await readdir(join(dist, "fonts"))).filter((f) => f.endsWith(".woff2"));
-  await Promise.all([
+  await settle([
     cp(join(dist, "katex.min.css"), join(out, "katex.min.css")),
     ...fonts.map((f) => cp(join(dist, "fonts", f), join(out, "fonts", f))),
   ]);
