@@ -5,6 +5,7 @@
  * returns a Promise that waits on the event loop and takes a time-out, an
  * AbortSignal, and Jupyter's interrupt.
  */
+import { readdirSync, readlinkSync } from "node:fs";
 import { native } from "./native";
 import { checkFd, checkInteger, invalidArgument } from "./errors";
 import { forget, whenReady, type WaitOptions } from "./poll";
@@ -103,4 +104,53 @@ export function dup2(oldfd: number, newfd: number): number {
 /** dup(2), with close-on-exec set: a new descriptor for the same open file. */
 export function dup(fd: number): number {
   return native.dup(checkFd(fd));
+}
+
+/** The flags of a descriptor: access mode, O_NONBLOCK, FD_CLOEXEC. */
+export function fdFlags(fd: number): {
+  mode: "r" | "w" | "rw";
+  nonblock: boolean;
+  cloexec: boolean;
+} {
+  return native.getFlags(checkFd(fd));
+}
+
+/**
+ * Sets or clears O_NONBLOCK. It belongs to the open file description, so a
+ * forked child holding the same pipe end sees the change too. With it set,
+ * readSync/writeSync that would block throw EAGAIN instead of waiting.
+ */
+export function setNonblocking(fd: number, on = true): void {
+  native.setNonblock(checkFd(fd), on);
+}
+
+/** Sets or clears FD_CLOEXEC (close this descriptor in a program started by exec). */
+export function setCloexec(fd: number, on = true): void {
+  native.setCloexec(checkFd(fd), on);
+}
+
+/** One entry of /proc/PID/fd: the descriptor and what it refers to (readlink). */
+export interface OpenFd {
+  fd: number;
+  /** "pipe:[123456]", "/dev/null", "socket:[…]", "anon_inode:[eventpoll]"… */
+  target: string;
+}
+
+/**
+ * The open descriptors of a process as the kernel lists them in /proc/PID/fd
+ * (this process by default), in order. A descriptor closed while the folder
+ * is read is left out.
+ */
+export function openFds(pid: number | "self" = "self"): OpenFd[] {
+  if (pid !== "self") checkInteger("pid", pid, 1, 2 ** 31 - 1);
+  const dir = `/proc/${pid}/fd`;
+  const out: OpenFd[] = [];
+  for (const name of readdirSync(dir)) {
+    try {
+      out.push({ fd: Number(name), target: readlinkSync(`${dir}/${name}`) });
+    } catch {
+      // Closed between readdir and readlink (the readdir's own descriptor is one).
+    }
+  }
+  return out.sort((a, b) => a.fd - b.fd);
 }

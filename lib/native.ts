@@ -51,6 +51,20 @@ export interface NativeAddon {
   writeNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
   dup(fd: number): number;
   dup2(oldfd: number, newfd: number): number;
+  getFlags(fd: number): { mode: "r" | "w" | "rw"; nonblock: boolean; cloexec: boolean };
+  setNonblock(fd: number, on: boolean): void;
+  setCloexec(fd: number, on: boolean): void;
+  getPipeSize(fd: number): number;
+  setPipeSize(fd: number, size: number): number;
+  spawn(
+    path: string,
+    argv: string[],
+    envp: string[],
+    fdMap: number[],
+    closeFds: number[],
+    closeOthers: boolean,
+    cwd?: string,
+  ): number;
 }
 
 /** Where the build puts the addon, from lib/ or lib/dist/. */

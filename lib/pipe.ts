@@ -1,8 +1,10 @@
 /**
  * Ordinary (anonymous) pipes: pipe() returns [readEnd, writeEnd], the
- * lecture's fd[0] and fd[1]. Read and write the ends with lib/fd.
+ * lecture's fd[0] and fd[1]. Read and write the ends with lib/fd; the
+ * capacity (the bytes a pipe holds before a writer blocks) is F_GETPIPE_SZ.
  */
 import { native } from "./native";
+import { checkFd, checkInteger, invalidArgument } from "./errors";
 
 export interface PipeOptions {
   /** O_CLOEXEC: the ends are closed in a program started by exec. */
@@ -13,5 +15,23 @@ export interface PipeOptions {
 
 /** pipe2(2): [fd[0] the read end, fd[1] the write end]. */
 export function pipe(options: PipeOptions = {}): [readEnd: number, writeEnd: number] {
+  if (typeof options !== "object" || options === null) {
+    throw invalidArgument("options must be an object like { cloexec: true, nonblock: true }");
+  }
   return native.pipe((options.cloexec ? 1 : 0) | (options.nonblock ? 2 : 0));
+}
+
+/** fcntl(fd, F_GETPIPE_SZ): how many bytes the pipe holds before a write blocks. */
+export function pipeSize(fd: number): number {
+  return native.getPipeSize(checkFd(fd));
+}
+
+/**
+ * fcntl(fd, F_SETPIPE_SZ): asks for a capacity of at least `size` bytes and
+ * returns what the kernel chose (a power-of-two number of pages). Above
+ * /proc/sys/fs/pipe-max-size an unprivileged process gets EPERM.
+ */
+export function setPipeSize(fd: number, size: number): number {
+  checkFd(fd);
+  return native.setPipeSize(fd, checkInteger("size", size, 1, 2 ** 31 - 1));
 }

@@ -129,6 +129,41 @@ export async function whenReady<T>(
 }
 
 /**
+ * `promise`, but rejecting on the options' time-out (ETIMEDOUT naming
+ * `what`), AbortSignal, or Jupyter's interrupt; the work behind it goes on.
+ */
+export function withWaitOptions<T>(
+  promise: Promise<T>,
+  what: string,
+  options: WaitOptions = {},
+): Promise<T> {
+  checkWaitOptions(options);
+  const stops = [options.signal, interruptSignal()].filter((s): s is AbortSignal => !!s);
+  const already = stops.find((s) => s.aborted);
+  if (already) return Promise.reject(already.reason);
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (event: Event) => done(() => reject((event.target as AbortSignal).reason));
+    const done = (settle: () => void) => {
+      clearTimeout(timer);
+      for (const stop of stops) stop.removeEventListener("abort", onAbort);
+      settle();
+    };
+    for (const stop of stops) stop.addEventListener("abort", onAbort, { once: true });
+    if (options.timeout !== undefined) {
+      timer = setTimeout(
+        () => done(() => reject(timedOut(what, options.timeout!))),
+        options.timeout,
+      );
+    }
+    promise.then(
+      (value) => done(() => resolve(value)),
+      (error: unknown) => done(() => reject(error)),
+    );
+  });
+}
+
+/**
  * Rejects every wait on `fd` (with EBADF) and stops watching it. close()
  * calls this first: the kernel may reuse the number at once.
  */

@@ -8,11 +8,14 @@
  * the middle of holding a lock; JavaScript cannot safely go on there. A C
  * routine that uses only async-signal-safe calls, then _exit, can.
  */
+import { accessSync, constants as fsConstants, statSync } from "node:fs";
 import { constants } from "node:os";
+import * as path from "node:path";
 import { native, type WaitStatus } from "./native";
-import { checkFd, checkInteger, invalidArgument } from "./errors";
-import { close } from "./fd";
-import { whenReady, type WaitOptions } from "./poll";
+import { checkFd, checkInteger, invalidArgument, show } from "./errors";
+import { close, readAll } from "./fd";
+import { pipe } from "./pipe";
+import { whenReady, withWaitOptions, type WaitOptions } from "./poll";
 
 export type { WaitStatus } from "./native";
 
@@ -84,13 +87,152 @@ export function fork(routine: string, options: ForkOptions = {}): Child {
     throw invalidArgument(`routine must be a routine name, got ${String(routine)}`);
   }
   const args = (options.args ?? []).map((arg) => String(arg));
-  const fdMap: number[] = [];
-  for (const [childFd, parentFd] of Object.entries(options.fds ?? {})) {
-    fdMap.push(checkFd(parentFd, `fds[${childFd}]`), checkFd(Number(childFd), "child fd"));
-  }
+  const fdMap = toFdMap(options.fds);
   const closeFds = (options.close ?? []).map((fd) => checkFd(fd, "close[]"));
   const pid = native.fork(routine, args, fdMap, closeFds, options.closeOthers ?? false);
   return new Child(pid, routine);
+}
+
+/** `{ 0: r, 3: w }` as the addon's [from, to, from, to] list, checked. */
+function toFdMap(fds: Record<number, number> | undefined): number[] {
+  if (fds === undefined) return [];
+  if (typeof fds !== "object" || fds === null) {
+    throw invalidArgument("fds must be an object like { 0: readEnd, 1: writeEnd }");
+  }
+  const fdMap: number[] = [];
+  for (const [childFd, parentFd] of Object.entries(fds)) {
+    if (!/^\d+$/.test(childFd))
+      throw invalidArgument(`fds: child descriptor ${show(childFd)} is not a number`);
+    fdMap.push(checkFd(parentFd, `fds[${childFd}]`), checkFd(Number(childFd), "child fd"));
+  }
+  return fdMap;
+}
+
+export interface SpawnOptions {
+  /** Descriptors the new program gets: `{ 0: readEnd, 3: writeEnd }` (dup2 before exec). */
+  fds?: Record<number, number>;
+  /** Environment of the new program (default: this process's). */
+  env?: Record<string, string | undefined>;
+  /** Working directory of the new program. */
+  cwd?: string;
+  /**
+   * Close every other descriptor >= 3 before exec (default true, as Python's
+   * subprocess does): a pipe end the child inherits by accident keeps its
+   * reader from ever seeing end of file.
+   */
+  closeOthers?: boolean;
+  /** Collect fds 1 and 2 (unless mapped in `fds`) for output(); default true. */
+  capture?: boolean;
+}
+
+/** A program started by spawnWithFds; `output()` has what it printed. */
+export class SpawnedChild extends Child {
+  #output: Promise<{ stdout: string; stderr: string }> | undefined;
+
+  constructor(pid: number, command: string, output?: Promise<{ stdout: string; stderr: string }>) {
+    super(pid, command);
+    this.#output = output;
+    // Rejections surface through output(); never as unhandled ones.
+    output?.catch(() => {});
+  }
+
+  /** What the program wrote on fds 1 and 2 (captured), once both are closed. */
+  output(options: WaitOptions = {}): Promise<{ stdout: string; stderr: string }> {
+    if (this.#output === undefined) {
+      return Promise.reject(
+        invalidArgument("output(): this child was spawned with capture: false"),
+      );
+    }
+    // A time-out or abort ends this wait only; the collection goes on.
+    return withWaitOptions(this.#output, "output", options);
+  }
+
+  override async [Symbol.asyncDispose](): Promise<void> {
+    await super[Symbol.asyncDispose]();
+    await this.#output?.catch(() => {});
+  }
+}
+
+/** The file execve would run for `command`, looked up in PATH like execvp. */
+function resolveCommand(command: string, PATH: string | undefined): string {
+  if (command.includes("/")) return command;
+  for (const dir of (PATH ?? "/usr/local/bin:/usr/bin:/bin").split(":")) {
+    const candidate = path.join(dir || ".", command);
+    try {
+      accessSync(candidate, fsConstants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // Not here: try the next folder.
+    }
+  }
+  throw native.errnoError(2, "spawn", command);
+}
+
+/**
+ * Starts `command` with `args` as a new program whose descriptors are the
+ * ones you choose, as a shell does for `ls | wc -l`: fork, dup2 each
+ * `fds` entry into place, close the rest, execve. Use it to run a
+ * TypeScript/JavaScript child (`process.execPath`, ["child.mjs"]) that
+ * talks over pipes made here. Throws execve's error (ENOENT, EACCES) here.
+ */
+export function spawnWithFds(
+  command: string,
+  args: string[] = [],
+  options: SpawnOptions = {},
+): SpawnedChild {
+  if (typeof command !== "string" || command === "") {
+    throw invalidArgument(`command must be a non-empty string, got ${show(command)}`);
+  }
+  if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string")) {
+    throw invalidArgument("args must be an array of strings");
+  }
+  const env = options.env ?? process.env;
+  const envp = Object.entries(env)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([key, value]) => `${key}=${value}`);
+  const file = resolveCommand(command, env.PATH);
+  const fds = { ...(options.fds ?? {}) };
+  const fdMap = toFdMap(fds);
+  // Captured outputs: a close-on-exec pipe per unmapped fd 1 and 2.
+  const captured = new Map<number, [number, number]>();
+  if (options.capture ?? true) {
+    for (const target of [1, 2]) {
+      if (fds[target] !== undefined) continue;
+      const ends = pipe({ cloexec: true });
+      captured.set(target, ends);
+      fdMap.push(ends[1], target);
+    }
+  }
+  let pid: number;
+  try {
+    pid = native.spawn(
+      file,
+      [command, ...args],
+      envp,
+      fdMap,
+      [],
+      options.closeOthers ?? true,
+      options.cwd,
+    );
+  } catch (error) {
+    for (const [r, w] of captured.values()) (close(r), close(w));
+    throw error;
+  }
+  for (const [, w] of captured.values()) close(w);
+  const collect = async (target: number): Promise<string> => {
+    const ends = captured.get(target);
+    if (ends === undefined) return "";
+    try {
+      return (await readAll(ends[0])).toString("utf8");
+    } finally {
+      close(ends[0]);
+    }
+  };
+  const output =
+    captured.size === 0
+      ? undefined
+      : Promise.all([collect(1), collect(2)]).then(([stdout, stderr]) => ({ stdout, stderr }));
+  return new SpawnedChild(pid, command, output);
 }
 
 /** Maps "SIGTERM" or 15 to a signal number, checking it exists. */

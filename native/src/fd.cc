@@ -93,8 +93,48 @@ Napi::Value Dup(const Napi::CallbackInfo& info) {
 Napi::Value Dup2(const Napi::CallbackInfo& info) {
   int from = ArgFd(info, 0, "oldfd");
   int to = ArgFd(info, 1, "newfd");
-  if (dup2(from, to) < 0) ThrowErrno(info.Env(), errno, "dup2", FdLabel(from));
+  if (dup2(from, to) < 0) {
+    ThrowErrno(info.Env(), errno, "dup2", FdLabel(from) + " -> " + std::to_string(to));
+  }
   return Napi::Number::New(info.Env(), to);
+}
+
+// getStatusFlags(fd) -> { nonblock, cloexec, mode: "r" | "w" | "rw" }.
+Napi::Value GetFlags(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0, "fd");
+  int status = fcntl(fd, F_GETFL);
+  if (status < 0) ThrowErrno(env, errno, "fcntl(F_GETFL)", FdLabel(fd));
+  int descriptor = fcntl(fd, F_GETFD);
+  if (descriptor < 0) ThrowErrno(env, errno, "fcntl(F_GETFD)", FdLabel(fd));
+  Napi::Object out = Napi::Object::New(env);
+  int mode = status & O_ACCMODE;
+  out.Set("mode", mode == O_RDONLY ? "r" : mode == O_WRONLY ? "w" : "rw");
+  out.Set("nonblock", (status & O_NONBLOCK) != 0);
+  out.Set("cloexec", (descriptor & FD_CLOEXEC) != 0);
+  return out;
+}
+
+// setNonblock(fd, on): O_NONBLOCK belongs to the open file description, so
+// every process holding a copy of the descriptor sees the change.
+Napi::Value SetNonblock(const Napi::CallbackInfo& info) {
+  int fd = ArgFd(info, 0, "fd");
+  bool on = info.Length() > 1 && info[1].ToBoolean();
+  int status = fcntl(fd, F_GETFL);
+  if (status < 0 || fcntl(fd, F_SETFL, on ? status | O_NONBLOCK : status & ~O_NONBLOCK) < 0) {
+    ThrowErrno(info.Env(), errno, "fcntl(F_SETFL)", FdLabel(fd));
+  }
+  return info.Env().Undefined();
+}
+
+// setCloexec(fd, on): FD_CLOEXEC belongs to this descriptor only.
+Napi::Value SetCloexec(const Napi::CallbackInfo& info) {
+  int fd = ArgFd(info, 0, "fd");
+  bool on = info.Length() > 1 && info[1].ToBoolean();
+  if (fcntl(fd, F_SETFD, on ? FD_CLOEXEC : 0) < 0) {
+    ThrowErrno(info.Env(), errno, "fcntl(F_SETFD)", FdLabel(fd));
+  }
+  return info.Env().Undefined();
 }
 
 }  // namespace
@@ -107,6 +147,9 @@ void InitFd(Napi::Env env, Napi::Object exports) {
   exports.Set("writeNowait", Napi::Function::New(env, WriteNowait, "writeNowait"));
   exports.Set("dup", Napi::Function::New(env, Dup, "dup"));
   exports.Set("dup2", Napi::Function::New(env, Dup2, "dup2"));
+  exports.Set("getFlags", Napi::Function::New(env, GetFlags, "getFlags"));
+  exports.Set("setNonblock", Napi::Function::New(env, SetNonblock, "setNonblock"));
+  exports.Set("setCloexec", Napi::Function::New(env, SetCloexec, "setCloexec"));
 }
 
 }  // namespace ipc

@@ -79,14 +79,62 @@ void ChildMapFds(const std::vector<int>& from, const std::vector<int>& to) {
   for (size_t i = 0; i < from.size(); ++i) close(temp[i]);
 }
 
-void ChildCloseOthers(const std::vector<int>& keep) {  // keep is sorted
+// Closes every descriptor >= 3 except those in `keep` (sorted) and `spare`
+// (-1 for none), walking both in order without allocating.
+void ChildCloseOthers(const std::vector<int>& keep, int spare = -1) {
   unsigned int low = 3;
-  for (int fd : keep) {
-    if (fd < 3) continue;
+  size_t i = 0;
+  bool spareDone = spare < 3;
+  while (i < keep.size() || !spareDone) {
+    int fd;
+    if (!spareDone && (i == keep.size() || spare <= keep[i])) {
+      fd = spare;
+      spareDone = true;
+    } else {
+      fd = keep[i++];
+    }
+    if (fd < 3 || static_cast<unsigned int>(fd) < low) continue;
     if (static_cast<unsigned int>(fd) > low) syscall(SYS_close_range, low, fd - 1, 0);
     low = fd + 1;
   }
   syscall(SYS_close_range, low, ~0U, 0);
+}
+
+struct FdPlan {
+  std::vector<int> from, to, closeFds, keep;
+  bool closeOthers = false;
+};
+
+// fdMap [from0, to0, ...], closeFds, closeOthers at info[index..index+2];
+// every source descriptor is checked here, in the parent, so that a bad one
+// is an EBADF naming it rather than a child that dies.
+FdPlan ArgFdPlan(const Napi::CallbackInfo& info, size_t index, const char* syscallName) {
+  Napi::Env env = info.Env();
+  FdPlan plan;
+  std::vector<int> map = IntArray(info, index, "fdMap");
+  if (map.size() % 2 != 0 || map.size() / 2 > 64) {
+    ThrowRangeError(env, "fdMap must hold [from, to] pairs (at most 64)");
+  }
+  for (size_t i = 0; i < map.size(); i += 2) {
+    if (fcntl(map[i], F_GETFD) < 0) {
+      ThrowErrno(env, errno, syscallName, "fd " + std::to_string(map[i]));
+    }
+    plan.from.push_back(map[i]);
+    plan.to.push_back(map[i + 1]);
+  }
+  plan.closeFds = IntArray(info, index + 1, "closeFds");
+  plan.closeOthers = info.Length() > index + 2 && info[index + 2].ToBoolean();
+  plan.keep = plan.to;
+  std::sort(plan.keep.begin(), plan.keep.end());  // sorted here: the child must not allocate
+  return plan;
+}
+
+void ChildApplyFdPlan(const FdPlan& plan, int spare = -1) {
+  ChildMapFds(plan.from, plan.to);
+  for (int fd : plan.closeFds) {
+    if (fd != spare && std::find(plan.to.begin(), plan.to.end(), fd) == plan.to.end()) close(fd);
+  }
+  if (plan.closeOthers) ChildCloseOthers(plan.keep, spare);
 }
 
 // fork(routine, args, fdMap, closeFds, closeOthers) -> pid
@@ -121,31 +169,101 @@ Napi::Value Fork(const Napi::CallbackInfo& info) {
   args.count = argStore.size();
   for (size_t i = 0; i < argStore.size(); ++i) args.values[i] = argStore[i].c_str();
 
-  std::vector<int> map = IntArray(info, 2, "fdMap");
-  if (map.size() % 2 != 0 || map.size() / 2 > 64) {
-    ThrowRangeError(env, "fdMap must hold [from, to] pairs (at most 64)");
-  }
-  std::vector<int> from, to;
-  for (size_t i = 0; i < map.size(); i += 2) {
-    if (fcntl(map[i], F_GETFD) < 0) ThrowErrno(env, errno, "fork", "fd " + std::to_string(map[i]));
-    from.push_back(map[i]);
-    to.push_back(map[i + 1]);
-  }
-  std::vector<int> closeFds = IntArray(info, 3, "closeFds");
-  bool closeOthers = info.Length() > 4 && info[4].ToBoolean();
-  std::vector<int> keep = to;
-  std::sort(keep.begin(), keep.end());  // sorted here: the child must not allocate
+  FdPlan plan = ArgFdPlan(info, 2, "fork");
 
   pid_t pid = fork();
   if (pid < 0) ThrowErrno(env, errno, "fork");
   if (pid == 0) {
     ChildResetSignals();
-    ChildMapFds(from, to);
-    for (int fd : closeFds) {
-      if (std::find(to.begin(), to.end(), fd) == to.end()) close(fd);
-    }
-    if (closeOthers) ChildCloseOthers(keep);
+    ChildApplyFdPlan(plan);
     _exit(routine->run(args));
+  }
+  return Napi::Number::New(env, pid);
+}
+
+std::vector<std::string> StringArray(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (index >= info.Length() || !info[index].IsArray()) {
+    ThrowTypeError(info.Env(), std::string(name) + " must be an array of strings");
+  }
+  Napi::Array array = info[index].As<Napi::Array>();
+  std::vector<std::string> out;
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value value = array[i];
+    if (!value.IsString()) ThrowTypeError(info.Env(), std::string(name) + " must hold strings");
+    out.push_back(value.As<Napi::String>().Utf8Value());
+  }
+  return out;
+}
+
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (std::string& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// What a child that failed before or in execve reports through the
+// close-on-exec pipe: the step and its errno. A successful execve closes the
+// pipe, so the parent reads end of file.
+struct ExecReport {
+  int step;  // 1 dup2 (fd map), 2 chdir, 3 execve
+  int err;
+};
+
+[[noreturn]] void ChildReport(int fd, int step) {
+  ExecReport report = {step, errno};
+  ssize_t ignored = write(fd, &report, sizeof report);
+  (void)ignored;
+  _exit(127);
+}
+
+// spawn(path, argv, envp, fdMap, closeFds, closeOthers, cwd) -> pid:
+// fork, then in the child the dup2s a shell does, then execve. A failure in
+// the child (execve's ENOENT, EACCES...) is thrown here, in the parent.
+Napi::Value Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = ArgString(info, 0, "path");
+  std::vector<std::string> argStore = StringArray(info, 1, "argv");
+  std::vector<std::string> envStore = StringArray(info, 2, "envp");
+  FdPlan plan = ArgFdPlan(info, 3, "spawn");
+  std::string cwd = info.Length() > 6 && info[6].IsString() ? info[6].As<Napi::String>().Utf8Value() : "";
+  std::vector<char*> argv = CStrings(argStore);
+  std::vector<char*> envp = CStrings(envStore);
+
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) < 0) ThrowErrno(env, errno, "pipe2");
+  pid_t pid = fork();
+  if (pid < 0) {
+    int err = errno;
+    close(report[0]);
+    close(report[1]);
+    ThrowErrno(env, err, "fork");
+  }
+  if (pid == 0) {
+    ChildResetSignals();
+    close(report[0]);
+    // Out of the way of the fd map (which uses 256 and up for its moves).
+    int out = fcntl(report[1], F_DUPFD_CLOEXEC, 512);
+    if (out < 0) out = report[1];
+    else close(report[1]);
+    ChildApplyFdPlan(plan, out);
+    if (!cwd.empty() && chdir(cwd.c_str()) < 0) ChildReport(out, 2);
+    execve(path.c_str(), argv.data(), envp.data());
+    ChildReport(out, 3);
+  }
+  close(report[1]);
+  ExecReport got = {};
+  ssize_t n;
+  do {
+    n = read(report[0], &got, sizeof got);
+  } while (n < 0 && errno == EINTR);
+  close(report[0]);
+  if (n == sizeof got) {
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (got.step == 2) ThrowErrno(env, got.err, "chdir", cwd);
+    ThrowErrno(env, got.err, "execve", path);
   }
   return Napi::Number::New(env, pid);
 }
@@ -240,6 +358,7 @@ void InitProcess(Napi::Env env, Napi::Object exports) {
   exports.Set("getpid", Napi::Function::New(env, GetPid, "getpid"));
   exports.Set("getppid", Napi::Function::New(env, GetPpid, "getppid"));
   exports.Set("fork", Napi::Function::New(env, Fork, "fork"));
+  exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
   exports.Set("listRoutines", Napi::Function::New(env, ListRoutines, "listRoutines"));
   exports.Set("waitpid", Napi::Function::New(env, WaitPid, "waitpid"));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));

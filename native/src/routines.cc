@@ -88,6 +88,57 @@ int ExitWith(const RoutineArgs& args) {
   return args.count > 0 ? static_cast<int>(ParseLong(args.values[0])) : 0;
 }
 
+// reader: the lecture's child. One read of at most BUFFER_SIZE (25) bytes
+// from fd 0, then `read <message>` on fd 1, as printf("read %s") does.
+int Reader(const RoutineArgs&) {
+  char message[25];
+  ssize_t n;
+  do {
+    n = read(0, message, sizeof message);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return 1;
+  if (n == 0) {
+    WriteStr(1, "read nothing: end of file\n");
+    return 2;
+  }
+  WriteStr(1, "read ");
+  WriteAll(1, message, static_cast<size_t>(n));
+  WriteStr(1, "\n");
+  return 0;
+}
+
+// reply: answers each message read from fd 0 on fd 1 (the second pipe):
+// `child got N bytes: <message>`, until end of file.
+int Reply(const RoutineArgs&) {
+  char message[4096];
+  for (;;) {
+    ssize_t n = read(0, message, sizeof message);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return 1;
+    if (n == 0) return 0;
+    WriteStr(1, "child got ");
+    WriteLong(1, n);
+    WriteStr(1, " bytes: ");
+    WriteAll(1, message, static_cast<size_t>(n));
+  }
+}
+
+// writer [N]: writes N bytes of 'x' (default: without end) to fd 1 in 4 KiB
+// writes, blocking while the pipe is full. With no reader left, SIGPIPE ends it.
+int Writer(const RoutineArgs& args) {
+  long left = args.count > 0 ? ParseLong(args.values[0]) : -1;
+  char chunk[4096];
+  memset(chunk, 'x', sizeof chunk);
+  while (left != 0) {
+    size_t size = left < 0 || left > static_cast<long>(sizeof chunk) ? sizeof chunk : left;
+    ssize_t n = write(1, chunk, size);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return 1;
+    if (left > 0) left -= n;
+  }
+  return 0;
+}
+
 // crash: dereferences NULL, so waitpid reports SIGSEGV.
 int Crash(const RoutineArgs&) {
   volatile int* nowhere = nullptr;
@@ -99,6 +150,9 @@ const RoutineEntry kRoutines[] = {
     {"add", AddToGlobal, "adds N (default 15) to the C global value and prints it on fd 1"},
     {"echo", Echo, "copies fd 0 to fd 1 until end of file"},
     {"uppercase", UppercaseRoutine, "copies fd 0 to fd 1 in capital letters until end of file"},
+    {"reader", Reader, "the lecture's child: reads once from fd 0, prints 'read <message>' on fd 1"},
+    {"reply", Reply, "answers each message from fd 0 on fd 1 ('child got N bytes: ...') until EOF"},
+    {"writer", Writer, "writes N bytes of 'x' (default: forever) to fd 1, blocking when full"},
     {"exit", ExitWith, "exits at once with status N"},
     {"crash", Crash, "writes through a NULL pointer and dies of SIGSEGV"},
 };
