@@ -84,8 +84,9 @@ async function open(options: BrowserContextOptions = DESKTOP) {
 const firstChapter = () => site.chapters[0]!;
 const shot = (page: Page, name: string, fullPage = false) =>
   page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+// Code run in the page is passed as strings: the project's TypeScript has no DOM lib.
 const backgroundOf = (page: Page) =>
-  page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
 
 test("every page loads with no console errors, failed requests or missing images", async () => {
   const { context, page, problems } = await open();
@@ -144,7 +145,11 @@ test("search finds a term from a chapter and lands on it", async () => {
     .poll(() =>
       page.$eval(`[id="${target.id}"]`, (el) => {
         const box = el.getBoundingClientRect();
-        return el.matches(":target") && box.top >= 0 && box.bottom <= innerHeight;
+        return (
+          el.matches(":target") &&
+          box.top >= 0 &&
+          box.bottom <= el.ownerDocument.documentElement.clientHeight
+        );
       }),
     )
     .toBe(true);
@@ -231,7 +236,7 @@ test("a copy button copies the code of its block", async () => {
   await block.hover();
   await block.locator("button.copy").click();
   await expect.poll(() => block.locator("button.copy").textContent()).toBe("Copied");
-  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  const copied = await page.evaluate<string>("navigator.clipboard.readText()");
   expect(copied).toBe((await block.locator("code").innerText()).replace(/\n$/, ""));
   await context.close();
 }, 30_000);
@@ -240,10 +245,9 @@ test("a phone-sized viewport has no horizontal scroll, and the menu opens the ch
   const { context, page, problems } = await open(PHONE);
   for (const name of site.pages) {
     await page.goto(name);
-    const [scroll, client] = await page.evaluate(() => [
-      document.documentElement.scrollWidth,
-      document.documentElement.clientWidth,
-    ]);
+    const [scroll, client] = await page.evaluate<[number, number]>(
+      "[document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+    );
     expect(scroll, name).toBeLessThanOrEqual(client);
   }
   await page.goto("index.html");
