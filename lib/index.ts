@@ -9,3 +9,6 @@ export { pendingWaits } from "./poll";
 export * from "./fd";
 export * from "./pipe";
 export * from "./process";
+export * from "./shm";
+export * from "./sysv-shm";
+export * from "./hexdump";

@@ -65,6 +65,74 @@ export interface NativeAddon {
     closeOthers: boolean,
     cwd?: string,
   ): number;
+  // shm.cc, sysv_shm.cc (mappings: mapping.cc)
+  shmOpen(name: string, flags: number, mode: number): number;
+  shmUnlink(name: string): void;
+  ftruncate(fd: number, length: number): void;
+  fallocate(fd: number, offset: number, length: number): void;
+  fstat(fd: number): NativeStat;
+  mmap(length: number, prot: number, flags: number, fd: number, offset: number): NativeMapping;
+  munmap(handle: unknown, buffer: ArrayBuffer): void;
+  shmConstants: Record<
+    | "PROT_NONE"
+    | "PROT_READ"
+    | "PROT_WRITE"
+    | "MAP_SHARED"
+    | "MAP_PRIVATE"
+    | "O_RDONLY"
+    | "O_RDWR"
+    | "O_CREAT"
+    | "O_EXCL"
+    | "O_TRUNC"
+    | "NAME_MAX"
+    | "PAGE_SIZE",
+    number
+  >;
+  ftok(path: string, projId: number): number;
+  shmget(key: number, size: number, flags: number): number;
+  shmat(shmid: number, flags: number): NativeMapping;
+  shmdt(handle: unknown, buffer: ArrayBuffer): void;
+  shmctlStat(shmid: number): NativeShmidDs;
+  shmctlRemove(shmid: number): void;
+  sysvConstants: Record<
+    "IPC_PRIVATE" | "IPC_CREAT" | "IPC_EXCL" | "IPC_RMID" | "IPC_STAT" | "SHM_RDONLY" | "SHM_DEST",
+    number
+  >;
+}
+
+/** A fresh mapping from the addon: an external ArrayBuffer over the pages, and their owner. */
+export interface NativeMapping {
+  buffer: ArrayBuffer;
+  handle: unknown;
+  address: string;
+}
+
+/** fstat(2)'s fields that matter for shared memory. */
+export interface NativeStat {
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  ino: number;
+  nlink: number;
+  blocks: number;
+}
+
+/** shmctl(IPC_STAT)'s struct shmid_ds, flattened; times in seconds since the epoch. */
+export interface NativeShmidDs {
+  key: number;
+  size: number;
+  nattch: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  cpid: number;
+  lpid: number;
+  atime: number;
+  dtime: number;
+  ctime: number;
 }
 
 /** Where the build puts the addon, from lib/ or lib/dist/. */

@@ -9,7 +9,10 @@
         "src/process.cc",
         "src/routines.cc",
         "src/fd.cc",
-        "src/pipe.cc"
+        "src/pipe.cc",
+        "src/mapping.cc",
+        "src/shm.cc",
+        "src/sysv_shm.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS", "_GNU_SOURCE"],

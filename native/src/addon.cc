@@ -11,6 +11,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ipc::InitProcess(env, exports);
   ipc::InitFd(env, exports);
   ipc::InitPipe(env, exports);
+  ipc::InitShm(env, exports);
+  ipc::InitSysvShm(env, exports);
   return exports;
 }
 

@@ -8,4 +8,6 @@ void InitPoll(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
 void InitFd(Napi::Env env, Napi::Object exports);
 void InitPipe(Napi::Env env, Napi::Object exports);
+void InitShm(Napi::Env env, Napi::Object exports);
+void InitSysvShm(Napi::Env env, Napi::Object exports);
 }  // namespace ipc
