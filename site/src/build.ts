@@ -149,7 +149,12 @@ async function copyKatex(out: string): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  build().catch((error: unknown) => {
+  // tsx site/src/build.ts [--notebooks DIR] [--out DIR]
+  const flag = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  build({ notebooksDir: flag("--notebooks"), outDir: flag("--out") }).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exitCode = 1;
   });
