@@ -40,6 +40,7 @@ export interface NativeAddon {
   waitpid(pid: number, flags: number): WaitStatus | null;
   pidfdOpen(pid: number): number;
   kill(pid: number, signal: number): void;
+  setChildSubreaper(on: boolean): void;
   getDemoValue(): number;
   setDemoValue(value: number): void;
   // pipe.cc

@@ -284,6 +284,14 @@ export function waitpidSync(pid: number, options: WaitSyncOptions = {}): WaitSta
   return native.waitpid(checkInteger("pid", pid, -1, 2 ** 31 - 1), flags);
 }
 
+/**
+ * prctl(PR_SET_CHILD_SUBREAPER): descendants orphaned by their parent are
+ * re-parented to this process instead of init, so it can find and reap them.
+ */
+export function setChildSubreaper(on = true): void {
+  native.setChildSubreaper(on);
+}
+
 /** The C global the "add" routine changes: the same variable, in two address spaces. */
 export const demoGlobal = {
   get value(): number {

@@ -116,3 +116,17 @@ export function outputProblems(file: string, stored: Notebook, fresh: Notebook):
   });
   return problems;
 }
+
+/**
+ * Everything wrong with one executed notebook: its failed cells or, when
+ * every cell ran, the outputs that differ from the stored ones.
+ */
+export function notebookProblems(
+  file: string,
+  stored: Notebook,
+  executed: Notebook,
+  failures: Failure[],
+): Problem[] {
+  const failed = failureProblems(file, executed, failures);
+  return failed.length > 0 ? failed : outputProblems(file, stored, executed);
+}

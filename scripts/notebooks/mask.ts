@@ -5,6 +5,8 @@
  */
 export const maskRules: [name: string, pattern: RegExp, replacement: string][] = [
   ["ANSI colour codes", /\x1b\[[0-9;]*m/g, ""],
+  // Stack frames name absolute paths of the clone and of tslab's internals.
+  ["stack frames", /(\s{2,}at )\S.*$/gm, "$1<frame>"],
   ["ISO timestamps", /\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z?\b/g, "<TIME>"],
   ["clock times", /\b\d\d:\d\d:\d\d(\.\d+)?\b/g, "<TIME>"],
   ["durations", /\b\d+(\.\d+)?\s?(ns|µs|us|ms|s)\b/g, "<DURATION>"],

@@ -36,11 +36,26 @@ class Client(NotebookClient):
     """Records each failed cell instead of raising."""
 
     failures = None
+    timed_out = False
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        # nbclient interrupts the kernel; the cell then ends with an error reply.
+        self.timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
 
     async def _check_raise_for_error(self, cell, cell_index, exec_reply):
-        if exec_reply is not None and exec_reply["content"]["status"] == "error":
+        status = exec_reply["content"]["status"] if exec_reply is not None else "ok"
+        if self.timed_out:
+            self.timed_out = False
+            self.failures.append({"cell": cell_index, "reason": f"timeout (over {self.timeout} s; interrupted)"})
+        elif status == "error":
             expected = "raises-exception" in cell.metadata.get("tags", [])
             self.failures.append({"cell": cell_index, "reason": "error", "expected": expected})
+            # After an error tslab aborts whatever reaches it in the next
+            # 200 ms (its queue reset, tslab issue #19): let that pass.
+            await asyncio.sleep(0.3)
+        elif status == "aborted":
+            self.failures.append({"cell": cell_index, "reason": "aborted by the kernel"})
 
 
 def merge_streams(outputs):

@@ -1,0 +1,24 @@
+// Every chapter, executed top to bottom in a fresh tslab kernel, must run
+// without a failing cell and reproduce its stored outputs (volatile values
+// masked). `npm run notebooks:execute` refreshes the stored outputs.
+import path from "node:path";
+import { expect, test } from "vitest";
+import { chapterFiles, executeNotebook, readNotebook } from "../scripts/notebooks/execute.ts";
+import { notebookProblems } from "../scripts/notebooks/check.ts";
+
+const chapters = await chapterFiles();
+
+test("the course has chapters, starting at 00", () => {
+  expect(path.basename(chapters[0] ?? "")).toMatch(/^00-/);
+});
+
+test.each(chapters.map((file) => [path.basename(file), file]))(
+  "%s runs top to bottom and reproduces its stored outputs",
+  async (_name, file) => {
+    const stored = await readNotebook(file);
+    const { notebook, failures } = await executeNotebook(file);
+    const problems = notebookProblems(file, stored, notebook, failures);
+    expect(problems.map((problem) => problem.message)).toEqual([]);
+  },
+  300_000,
+);
