@@ -83,7 +83,7 @@ async function open(options: BrowserContextOptions = DESKTOP) {
 
 const firstChapter = () => site.chapters[0]!;
 const shot = (page: Page, name: string, fullPage = false) =>
-  page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
+  page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage, animations: "disabled" });
 // Code run in the page is passed as strings: the project's TypeScript has no DOM lib.
 const backgroundOf = (page: Page) =>
   page.evaluate<string>("getComputedStyle(document.body).backgroundColor");

@@ -14,15 +14,18 @@ function escapeHtml(s) {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** Wraps the query's words in <mark> inside already-escaped text. */
+/** Escapes text and wraps the words search matched in <mark>. */
 function highlight(text, terms) {
-  let html = escapeHtml(text);
-  for (const term of terms) {
-    if (term.length < 2) continue;
-    const pattern = new RegExp(`(${term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")})`, "gi");
-    html = html.replace(pattern, "<mark>$1</mark>");
-  }
-  return html;
+  const words = terms
+    .filter((t) => t.length >= 2)
+    .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  if (words.length === 0) return escapeHtml(text);
+  // Only where a word starts: search matched prefixes, not the middle of words.
+  const pattern = new RegExp(`(?<![\\p{L}\\p{N}])(${words.join("|")})`, "giu");
+  return text
+    .split(pattern)
+    .map((part, i) => (i % 2 ? `<mark>${escapeHtml(part)}</mark>` : escapeHtml(part)))
+    .join("");
 }
 
 export async function attach(input, results) {

@@ -11,6 +11,8 @@ export function chapterSummary(notebook: Notebook, max = 200): string {
     const first = paragraphs[0];
     if (!first) continue;
     const plain = first
+      // A bold lead-in label ("**What this chapter shows.**") is not the summary.
+      .replace(/^\*\*[^*]+[.:]\*\*\s*/, "")
       .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
       .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
       .replace(/[*_`]/g, "")
