@@ -209,6 +209,16 @@ export interface ShmEntry {
   permissions: string;
 }
 
+// A SharedMemory dropped without close() gets its descriptor closed when it
+// is collected (its mapping is released by the ArrayBuffer's own finalizer).
+const forgotten = new FinalizationRegistry<number>((fd) => {
+  try {
+    native.close(fd);
+  } catch {
+    // Nothing to report to: the owner is gone.
+  }
+});
+
 /**
  * A POSIX shared-memory object mapped into this process:
  * `SharedMemory.create("/OS", 4096)` is the producer's shm_open(O_CREAT |
@@ -233,6 +243,7 @@ export class SharedMemory {
     this.size = mapping.length;
     this.writable = mapping.writable;
     this.created = created;
+    forgotten.register(this, fd, this);
   }
 
   /**
@@ -376,6 +387,7 @@ export class SharedMemory {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    forgotten.unregister(this);
     try {
       this.#mapping.unmap();
     } finally {

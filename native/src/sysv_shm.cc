@@ -47,7 +47,8 @@ Napi::Value Shmat(const Napi::CallbackInfo& info) {
   int id = ArgInt(info, 0, "shmid");
   int flags = ArgInt(info, 1, "flags");
   struct shmid_ds ds;
-  if (!Stat(id, &ds)) ThrowErrno(env, errno, "shmctl", IdLabel(id));
+  // Reported as shmat's failure: to the caller the size lookup is part of it.
+  if (!Stat(id, &ds)) ThrowErrno(env, errno, "shmat", IdLabel(id));
   void* addr = shmat(id, nullptr, flags);
   if (addr == reinterpret_cast<void*>(-1)) ThrowErrno(env, errno, "shmat", IdLabel(id));
   return NewMapping(env, addr, ds.shm_segsz, MapKind::kShmat);
