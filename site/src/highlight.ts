@@ -1,4 +1,4 @@
-import { createHighlighter } from "shiki";
+import { createHighlighterCore } from "shiki/core";
 import { createJavaScriptRegexEngine } from "shiki/engine/javascript";
 import { transformerStyleToClass } from "@shikijs/transformers";
 import { escapeHtml } from "./render/escape.ts";
@@ -41,9 +41,11 @@ const THEMES = { light: "github-light", dark: "github-dark" } as const;
 export async function createCodeHighlighter(): Promise<CodeHighlighter> {
   // The JavaScript regex engine starts in milliseconds (Oniguruma's WASM takes
   // a few hundred) and tokenises these grammars as fast or faster.
-  const shiki = await createHighlighter({
-    themes: Object.values(THEMES),
-    langs: [...LANGS],
+  // shiki/core with only these grammars: the full bundle costs a third of a
+  // second just to import.
+  const shiki = await createHighlighterCore({
+    themes: Object.values(THEMES).map((theme) => import(`shiki/themes/${theme}.mjs`)),
+    langs: LANGS.map((lang) => import(`shiki/langs/${lang}.mjs`)),
     engine: createJavaScriptRegexEngine(),
   });
   const toClass = transformerStyleToClass({ classPrefix: "_s" });
