@@ -8,7 +8,7 @@
 import { readdirSync, readlinkSync } from "node:fs";
 import { native } from "./native";
 import { checkFd, checkInteger, invalidArgument } from "./errors";
-import { forget, whenReady, type WaitOptions } from "./poll";
+import { checkWaitOptions, forget, whenReady, type WaitOptions } from "./poll";
 
 export type Bytes = string | Uint8Array;
 
@@ -31,6 +31,22 @@ export function readSync(fd: number, length = 65536): Buffer {
   return buffer.subarray(0, n);
 }
 
+/**
+ * read(2) once into `buffer` (from `offset`, at most `length` bytes); returns
+ * the byte count, 0 at end of file. Blocks. No allocation: for hot loops.
+ */
+export function readIntoSync(
+  fd: number,
+  buffer: Uint8Array,
+  offset = 0,
+  length = buffer.length - offset,
+): number {
+  checkFd(fd);
+  if (!(buffer instanceof Uint8Array))
+    throw invalidArgument("buffer must be a Buffer or Uint8Array");
+  return native.read(fd, buffer, offset, length);
+}
+
 /** write(2) until every byte is written; returns the byte count. Blocks while full. */
 export function writeSync(fd: number, data: Bytes): number {
   checkFd(fd);
@@ -43,6 +59,7 @@ export function writeSync(fd: number, data: Bytes): number {
 /** Like readSync, but awaits data instead of blocking the process. */
 export function read(fd: number, length = 65536, options: WaitOptions = {}): Promise<Buffer> {
   checkFd(fd);
+  checkWaitOptions(options); // bad arguments throw here; only the wait itself is a Promise
   const buffer = Buffer.allocUnsafe(checkLength(length));
   return whenReady(
     fd,
@@ -57,8 +74,9 @@ export function read(fd: number, length = 65536, options: WaitOptions = {}): Pro
 }
 
 /** Like writeSync, but awaits room in the pipe instead of blocking. */
-export async function write(fd: number, data: Bytes, options: WaitOptions = {}): Promise<number> {
+export function write(fd: number, data: Bytes, options: WaitOptions = {}): Promise<number> {
   checkFd(fd);
+  checkWaitOptions(options);
   const bytes = toBytes(data);
   let done = 0;
   return whenReady(

@@ -28,22 +28,60 @@ interface Waiter {
 // libuv allows one poll handle per descriptor: all waiters of a descriptor
 // share it, and the handle watches the union of their events.
 const waiting = new Map<number, Set<Waiter>>();
+// What each descriptor's handle watches now (0: stopped, handle kept open).
+const armed = new Map<number, number>();
+// Descriptors whose handle stops at the next check phase unless a new
+// waiter comes first.
+const idle = new Set<number>();
+let idleSweep: NodeJS.Immediate | undefined;
+
+// Errors libuv's poll reported (it stops the handle then). A pipe's write end
+// whose readers are gone polls as an error (EPOLLERR, which libuv calls
+// EBADF): whenReady retries its attempt once, so the caller gets write's EPIPE.
+const pollFailures = new WeakSet<object>();
+
+function onReady(fd: number): (errno: number, ready: number) => void {
+  return (errno, ready) => {
+    if (errno !== 0) armed.set(fd, 0);
+    for (const waiter of [...(waiting.get(fd) ?? [])]) {
+      if (errno !== 0) {
+        const error = native.errnoError(errno, "poll", `fd ${fd}`);
+        pollFailures.add(error);
+        waiter.settle(error);
+      } else if (ready & waiter.events) waiter.settle();
+    }
+  };
+}
+
+// The hot path (a loop of `await read()`) wants no system call per wait: a
+// handle whose last waiter just left stays armed until the check phase, by
+// which time the loop's next read has usually arrived with the same events.
+// Stopping later is safe: the poll phase, the only place it could report
+// readiness to no one, comes after the check phase.
+function sweepIdle(): void {
+  idleSweep = undefined;
+  for (const fd of idle) {
+    if (!waiting.has(fd) && armed.get(fd)) {
+      native.pollStart(fd, 0, onReady(fd)); // uv_poll_stop: the handle stays open
+      armed.set(fd, 0);
+    }
+  }
+  idle.clear();
+}
 
 function rearm(fd: number): void {
   const waiters = waiting.get(fd);
   if (!waiters || waiters.size === 0) {
     waiting.delete(fd);
-    native.pollStop(fd);
+    idle.add(fd);
+    idleSweep ??= setImmediate(sweepIdle);
     return;
   }
   let events = 0;
   for (const waiter of waiters) events |= waiter.events;
-  native.pollStart(fd, events, (errno, ready) => {
-    for (const waiter of [...(waiting.get(fd) ?? [])]) {
-      if (errno !== 0) waiter.settle(native.errnoError(errno, "poll", `fd ${fd}`));
-      else if (ready & waiter.events) waiter.settle();
-    }
-  });
+  if (armed.get(fd) === events) return;
+  native.pollStart(fd, events, onReady(fd));
+  armed.set(fd, events);
 }
 
 export function checkWaitOptions(options: WaitOptions): void {
@@ -123,6 +161,7 @@ export async function whenReady<T>(
     } catch (error) {
       // Report the whole operation's time-out, not the last wait's remainder.
       if ((error as { code?: string }).code === "ETIMEDOUT") throw timedOut(what, options.timeout!);
+      if (pollFailures.has(error as object)) return attempt() ?? Promise.reject(error);
       throw error;
     }
   }
@@ -171,6 +210,8 @@ export function forget(fd: number): void {
   for (const waiter of [...(waiting.get(fd) ?? [])]) {
     waiter.settle(native.errnoError(9, "poll", `fd ${fd} closed while waiting`));
   }
+  idle.delete(fd);
+  armed.delete(fd);
   native.pollStop(fd);
 }
 
