@@ -116,10 +116,23 @@ int Reply(const RoutineArgs&) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return 1;
     if (n == 0) return 0;
-    WriteStr(1, "child got ");
-    WriteLong(1, n);
-    WriteStr(1, " bytes: ");
-    WriteAll(1, message, static_cast<size_t>(n));
+    // One write per answer, so that the reader gets it in one piece.
+    char answer[sizeof message + 64];
+    size_t at = 0;
+    auto append = [&](const char* data, size_t length) {
+      memcpy(answer + at, data, length);
+      at += length;
+    };
+    char digits[24];
+    size_t first = sizeof digits;
+    for (ssize_t left = n; left > 0 || first == sizeof digits; left /= 10) {
+      digits[--first] = static_cast<char>('0' + left % 10);
+    }
+    append("child got ", 10);
+    append(digits + first, sizeof digits - first);
+    append(" bytes: ", 8);
+    append(message, static_cast<size_t>(n));
+    WriteAll(1, answer, at);
   }
 }
 
