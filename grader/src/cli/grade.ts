@@ -1,0 +1,32 @@
+// `npm run grade -- SUBMISSION.ipynb [--out results.json] [--assignment NAME]`
+// Exit status: 0 when the submission was graded (whatever its score),
+// 2 when the grader itself could not grade it.
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { gradeSubmission } from "../grade.ts";
+import { summary } from "../summary.ts";
+import { parse } from "./args.ts";
+
+const usage =
+  "usage: npm run grade -- SUBMISSION.ipynb [--out results.json] [--assignment NAME]\n" +
+  "       [--cell-timeout S] [--submission-timeout S] [--quiet]";
+const args = parse(process.argv.slice(2), usage);
+try {
+  const out = args.out ? path.resolve(args.out) : undefined;
+  const graded = await gradeSubmission(args.file, {
+    mode: "grade",
+    assignment: args.assignment,
+    limits: args.limits,
+    // The kernel must not see (or write) the results.
+    hide: out ? [path.dirname(out)] : [],
+  });
+  if (out) {
+    await mkdir(path.dirname(out), { recursive: true });
+    await writeFile(out, JSON.stringify(graded.results, null, 2) + "\n");
+  }
+  if (!args.quiet) console.log(summary(graded, args.file));
+  if (out) console.log(`results: ${path.relative(process.cwd(), out)}`);
+} catch (error) {
+  console.error(`grade: the grader failed: ${(error as Error).message}`);
+  process.exit(2);
+}
