@@ -225,6 +225,24 @@ test("the in-page table of contents links to the page's sections", async () => {
   await expect
     .poll(() => page.$eval(`[id="${href.slice(1)}"]`, (el) => el.matches(":target")))
     .toBe(true);
+  // Scrolled there, the contents mark that section as the one being read.
+  await expect
+    .poll(() => page.getAttribute(`aside.toc a[href="${href}"]`, "aria-current"))
+    .toBe("");
+  await context.close();
+}, 30_000);
+
+test("the print stylesheet keeps the article and drops the navigation", async () => {
+  const { context, page } = await open({ ...DESKTOP, colorScheme: "dark" });
+  await page.goto(`${firstChapter().slug}.html`);
+  await page.emulateMedia({ media: "print" });
+  expect(await page.isVisible("main article h1")).toBe(true);
+  for (const chrome of [".topbar", ".sidebar", "aside.toc", ".pager", ".chapter-tools"]) {
+    expect(await page.isVisible(chrome), chrome).toBe(false);
+  }
+  // Printed in black on white even when the screen is dark.
+  expect(await backgroundOf(page)).toBe("rgb(255, 255, 255)");
+  await page.pdf({ path: join(SHOTS, "chapter-print.pdf") });
   await context.close();
 }, 30_000);
 

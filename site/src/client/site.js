@@ -85,3 +85,28 @@ if (input && results) {
     }
   });
 }
+
+// The table of contents marks the section being read.
+const tocLinks = [...document.querySelectorAll("aside.toc a")];
+const sections = tocLinks
+  .map((link) => [document.getElementById(decodeURIComponent(link.hash.slice(1))), link])
+  .filter(([heading]) => heading);
+if (sections.length > 0) {
+  let queued = false;
+  const mark = () => {
+    queued = false;
+    const line = innerHeight * 0.25;
+    let current = sections[0];
+    for (const section of sections) {
+      if (section[0].getBoundingClientRect().top <= line) current = section;
+    }
+    // At the very bottom the last sections may never reach the line: the last one is being read.
+    if (innerHeight + scrollY >= document.documentElement.scrollHeight - 2)
+      current = sections.at(-1);
+    for (const [, link] of sections) link.toggleAttribute("aria-current", link === current[1]);
+  };
+  addEventListener("scroll", () => (queued ||= (requestAnimationFrame(mark), true)), {
+    passive: true,
+  });
+  mark();
+}
