@@ -16,12 +16,27 @@ function onSigint(): void {
   current.abort(error);
 }
 
+/**
+ * Whether something in this process already handles SIGINT. Inside a tslab
+ * cell the count says 0: tslab runs the cell's code with vm's
+ * `breakOnSigint`, which takes every SIGINT listener away until the
+ * synchronous part of the cell returns (and then puts them back, ours too).
+ * So a tslab kernel is recognised by the global its cells run against.
+ */
+function sigintHandled(): boolean {
+  return process.listenerCount("SIGINT") > 0 || "__tslab__" in globalThis;
+}
+
 /** An AbortSignal that fires on the next SIGINT, when SIGINT is handled. */
 export function interruptSignal(): AbortSignal | undefined {
   if (!listening) {
-    if (process.listenerCount("SIGINT") === 0) return undefined;
-    process.on("SIGINT", onSigint);
+    if (!sigintHandled()) return undefined;
     listening = true;
+    if (process.listenerCount("SIGINT") > 0) process.on("SIGINT", onSigint);
+    // Inside breakOnSigint: a listener added now would start a signal
+    // handler that vm's watchdog undoes when the cell's synchronous part
+    // returns (SIGINT would then kill the kernel). Add it right after.
+    else setImmediate(() => process.on("SIGINT", onSigint));
   }
   return controller.signal;
 }
