@@ -161,6 +161,25 @@ describe("code cells", () => {
     );
   });
 
+  test("hide-input folds the code behind a <details> that works without JavaScript", () => {
+    const { html } = createNotebookRenderer(highlighter, { trusted: true })(
+      notebookWith([
+        {
+          cell_type: "code",
+          source: "setup()",
+          metadata: { tags: ["hide-input"] },
+          outputs: [{ output_type: "stream", name: "stdout", text: "ready\n" }],
+        },
+      ]),
+    );
+    expect(html).toMatch(
+      /^<div class="cell code"><details class="fold"><summary>Show code<\/summary><div class="input">/,
+    );
+    expect(html).toContain(
+      '</details><div class="outputs"><pre class="output stream stdout">ready',
+    );
+  });
+
   test("remove-input keeps the output, remove-cell drops everything", () => {
     expect(html).toContain(
       '<div class="cell code"><div class="outputs"><pre class="output stream stdout">only output',
