@@ -8,7 +8,7 @@ import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import WebSocket from "ws";
-import { KernelManager, KernelSpecAPI, ServerConnection } from "@jupyterlab/services";
+import { KernelManager, KernelSpecAPI, ServerConnection, type Kernel } from "@jupyterlab/services";
 import { readNotebook } from "../scripts/notebooks/execute.ts";
 import { text } from "../scripts/notebooks/format.ts";
 
@@ -72,9 +72,35 @@ test("the server offers the TypeScript kernel registered in .venv", async () => 
   expect(specs.kernelspecs.tslab?.resources).toBeDefined();
 });
 
+/** Rejects if `promise` has not settled within `ms` (a guard, not a wait). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * About one tslab start in 30 hangs while binding its sockets: a kernel
+ * that does not answer kernel_info in 20 s is shut down and started again, once.
+ */
+async function startKernel(kernels: KernelManager): Promise<Kernel.IKernelConnection> {
+  for (let attempt = 1; ; attempt++) {
+    const kernel = await kernels.startNew({ name: "tslab" });
+    try {
+      await within(kernel.info, 20_000, "kernel_info"); // resolves once the WebSocket is up
+      return kernel;
+    } catch (error) {
+      await kernel.shutdown().catch(() => {});
+      if (attempt === 2) throw error;
+    }
+  }
+}
+
 test("chapter 00 runs cell by cell in a kernel started through the server", async () => {
   const kernels = new KernelManager({ serverSettings: settings });
-  const kernel = await kernels.startNew({ name: "tslab" });
+  const kernel = await startKernel(kernels);
   try {
     const notebook = await readNotebook(path.join(root, "notebooks", "00-welcome.ipynb"));
     let stdout = "";
