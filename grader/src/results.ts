@@ -35,7 +35,15 @@ const noise =
 export function tidy(output: string, limit = 4000): string {
   const lines = output
     .split("\n")
-    .filter((line) => !(line.trimStart().startsWith("at ") && noise.test(line)));
+    .filter((line) => !(line.trimStart().startsWith("at ") && noise.test(line)))
+    // node:assert's error object, printed after its message: the message says it all.
+    .filter((line) => !/^\s+(generatedMessage|actual|expected|operator): /.test(line))
+    .filter(
+      (line) =>
+        !/^\s*(code: 'ERR_ASSERTION',?|}|\^|node:assert:\d+|throw new AssertionError\(obj\);)\s*$/.test(
+          line,
+        ),
+    );
   const text = lines.join("\n").trim();
   return text.length > limit ? `${text.slice(0, limit)}\n[… cut]` : text;
 }
@@ -75,7 +83,7 @@ export function buildResults(
       ...graded.missing.map((id) => `Your notebook has no cell "${id}": it was graded as empty.`),
       ...failedCells.map(
         (cell) =>
-          `Your cell ${cell.gradeId ?? cell.id} failed (${cell.note ?? cell.status}):\n${tidy(cell.output, 2000)}`,
+          `Your cell ${cell.gradeId ?? `#${Number(cell.id.replace("cell-", "")) + 1}`} failed (${cell.note ?? cell.status}):\n${tidy(cell.output, 2000)}`,
       ),
     ];
     tests.push({

@@ -118,7 +118,16 @@ class Cgroups:
                 key, _, value = line.partition(" ")
                 if key == "oom_kill":
                     return int(value)
-        return int(read(f"{self.memory_dir}/memory.failcnt") or 0) and 0
+        return 0
+
+    def task_limit_hits(self):
+        """How often a fork or thread creation was refused by pids.max."""
+        for path in self.dirs:
+            for line in read(f"{path}/pids.events").splitlines():
+                key, _, value = line.partition(" ")
+                if key == "max":
+                    return int(value)
+        return 0
 
     def remove(self):
         self.kill()

@@ -188,6 +188,9 @@ class Kernel:
         if self.cgroups:
             self.cgroups.remove()
 
+    def task_limit_hits(self):
+        return self.cgroups.task_limit_hits() if self.cgroups else 0
+
     def memory_killed(self):
         return bool(self.cgroups and self.cgroups.oom_kills() > 0)
 
@@ -266,6 +269,7 @@ async def run_phase(plan, phase, deadline, counter):
             return "deadline"
         timeout = min(plan["limits"]["cellTimeout"], remaining)
         started = time.monotonic()
+        hits = kernel.task_limit_hits()
         status, text, how = await kernel.execute(cell["source"], timeout)
         if status == "died" and kernel.memory_killed():
             status, how = "memory", "killed"
@@ -278,6 +282,9 @@ async def run_phase(plan, phase, deadline, counter):
             result["note"] = f"killed: the memory limit ({plan['sandbox']['memoryBytes'] // 2**20} MiB) was exceeded"
         if status == "died":
             result["note"] = "the kernel died while running this cell"
+        if kernel.task_limit_hits() > hits:
+            limit = plan["sandbox"]["maxTasks"]
+            result["note"] = (result.get("note", "") + f"; the process limit ({limit} tasks) was reached").lstrip("; ")
         alive = how != "killed" and status not in ("died", "memory")
         return "ok" if alive else "dead"
 
