@@ -110,7 +110,7 @@ test("dup2 makes newfd another name for the same pipe; dup's copy is close-on-ex
   expect(dup2(w, other)).toBe(other); // `other` now writes into the first pipe
   writeSync(other, "via dup2");
   expect(readSync(r).toString()).toBe("via dup2");
-  const copy = track([dup(r)])[0];
+  const [copy] = track([dup(r)] as [number]);
   expect(fdFlags(copy).cloexec).toBe(true);
   setCloexec(copy, false);
   expect(fdFlags(copy).cloexec).toBe(false);
