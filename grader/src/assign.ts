@@ -16,7 +16,8 @@ export function release(
   file: string,
 ): { notebook: Notebook; checksums: Record<string, string> } {
   const [notebook, resources] = runPipeline<AssignResources>(assignSteps, source, { file });
-  notebook.metadata = { ...notebook.metadata, ipc_lab: { assignment: name } };
+  const own = (notebook.metadata.ipc_lab ?? {}) as Record<string, unknown>;
+  notebook.metadata = { ...notebook.metadata, ipc_lab: { ...own, assignment: name } };
   return { notebook, checksums: resources.checksums ?? {} };
 }
 

@@ -47,6 +47,8 @@ export interface Graded {
   run: RunReport | null;
   /** Set when the submission could not be read as a notebook. */
   invalid?: string;
+  /** When checking: the tests only the grader runs (they have hidden parts). */
+  gradersOnly?: { title: string; points: number }[];
 }
 
 /** Two cells that check the kernel still reports honestly (see probes()). */
@@ -158,7 +160,9 @@ export async function gradeSubmission(file: string, options: GradeOptions = {}):
     mode,
   });
   const prefix = res.prefix ?? [];
-  const tests = res.tests ?? [];
+  // Checking runs what the student can see: a test with hidden parts is the grader's.
+  const tests = (res.tests ?? []).filter((t) => mode === "grade" || !t.hasHiddenParts);
+  const gradersOnly = (res.tests ?? []).filter((t) => !tests.includes(t));
   const visibleProbes = probes();
   const hiddenProbes = probes();
   const phases: Phase[] = [
@@ -213,6 +217,7 @@ export async function gradeSubmission(file: string, options: GradeOptions = {}):
     tampered: res.tampered ?? [],
     missing: res.missing ?? [],
     run: { ...run, notes: [...honesty, ...run.notes] },
+    gradersOnly: gradersOnly.map((t) => ({ title: t.title, points: t.points })),
   };
   return { ...graded, results: buildResults(graded, (Date.now() - started) / 1000, mode) };
 }

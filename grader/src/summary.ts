@@ -27,7 +27,15 @@ export function summary(graded: Graded, file: string): string {
         .map((line) => `          ${line}`),
     );
   }
-  lines.push(`  ${paint(1, `${r.score} / ${max} points`)}  in ${r.execution_time} s`);
+  for (const test of graded.gradersOnly ?? []) {
+    lines.push(
+      `  ${paint(2, "·")} ${`?/${test.points}`.padStart(5)}  ${test.title}${paint(2, "  [run by the grader only]")}`,
+    );
+  }
+  const checking = graded.gradersOnly !== undefined && graded.gradersOnly.length > 0;
+  lines.push(
+    `  ${paint(1, `${r.score} / ${max} points`)}${checking ? " (visible tests only)" : ""}  in ${r.execution_time} s`,
+  );
   for (const note of graded.run?.notes ?? []) lines.push(`  note: ${note}`);
   if (graded.run && graded.run.removed.length > 0)
     lines.push(`  removed after grading: ${graded.run.removed.join(", ")}`);

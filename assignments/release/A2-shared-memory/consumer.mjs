@@ -16,12 +16,17 @@ try {
   const bytes = shm.read(0, shm.size); // a read-only mapping hands out copies, not a DataView
   const count = bytes.readInt32LE(0);
   if (count < 0 || count > CAPACITY || HEADER + count * RECORD > shm.size) {
-    console.error(`consumer: count at offset 0 is ${count}, outside 0..${CAPACITY} for a ${shm.size}-byte object`);
+    console.error(
+      `consumer: count at offset 0 is ${count}, outside 0..${CAPACITY} for a ${shm.size}-byte object`,
+    );
     process.exit(1);
   }
   const records = [];
   for (let i = 0; i < count; i++) {
-    records.push({ id: bytes.readInt32LE(HEADER + i * RECORD), value: bytes.readDoubleLE(HEADER + i * RECORD + 8) });
+    records.push({
+      id: bytes.readInt32LE(HEADER + i * RECORD),
+      value: bytes.readDoubleLE(HEADER + i * RECORD + 8),
+    });
   }
   console.log(JSON.stringify({ size: shm.size, count, records }));
 } finally {

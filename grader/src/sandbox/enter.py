@@ -58,7 +58,8 @@ def isolate(config):
     if not (workdir + "/").startswith("/tmp/"):
         mount("-t", "tmpfs", "-o", f"size={config['tmp_bytes']},mode=1777,nosuid,nodev", "tmpfs", "/tmp")
     for path in config["hide"]:
-        if os.path.isdir(path) and not os.path.islink(path):
+        path = os.path.realpath(path)  # a link is hidden where it leads
+        if os.path.isdir(path):
             mount("-t", "tmpfs", "-o", "size=4k,mode=0555,ro", "tmpfs", path)
         elif os.path.exists(path):
             mount("--bind", "/dev/null", path)

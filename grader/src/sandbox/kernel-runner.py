@@ -48,6 +48,30 @@ def _make_url(self, channel):
 connect.ConnectionFileMixin._make_url = _make_url
 
 
+def become_subreaper():
+    """Orphans of a kernel (its namespace's init, once unshare is killed)
+    become the runner's children, not some ancestor's zombies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def reap_orphans(wait_seconds=0.0):
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            if time.monotonic() >= deadline:
+                return
+            time.sleep(0.02)
+
+
 def log(message):
     print(f"kernel-runner: {message}", file=sys.stderr, flush=True)
 
@@ -187,6 +211,7 @@ class Kernel:
             await self.km.cleanup_resources()
         if self.cgroups:
             self.cgroups.remove()
+        reap_orphans()
 
     def task_limit_hits(self):
         return self.cgroups.task_limit_hits() if self.cgroups else 0
@@ -322,6 +347,7 @@ async def run_phase(plan, phase, deadline, counter):
 
 async def main():
     plan = json.load(sys.stdin)
+    become_subreaper()
     started = time.monotonic()
     deadline = started + plan["limits"]["submissionTimeout"]
     counter = [0]
@@ -343,6 +369,7 @@ async def main():
         log(str(error))
         print(json.dumps({"error": str(error)}))
         return 2
+    reap_orphans(wait_seconds=2)
     report["kernels"] = counter[0]
     report["seconds"] = round(time.monotonic() - started, 3)
     print(json.dumps(report))

@@ -42,8 +42,10 @@ def resolve(plan):
         notes.append("the kernel runs as the grader's own user (not root): it can read what that user can read")
     rlimits = {"core": 0, "nofile": 1024, "fsize": limits["tmpBytes"], "cpu": int(limits["submissionTimeout"]) + 5}
     if uid is not None:
-        # Counted per user id: the sandbox's uid is used by this kernel only.
-        rlimits["nproc"] = limits["maxTasks"]
+        # Counted per user id (the sandbox's uid is this submission's only).
+        # With cgroups, pids.max is the limit that speaks (and is reported):
+        # RLIMIT_NPROC stays a little above it, as the backstop.
+        rlimits["nproc"] = limits["maxTasks"] + (64 if layout else 0)
     elif layout is None:
         notes.append("the number of processes is not limited (no cgroups, and RLIMIT_NPROC would count all of the user's processes)")
     workdir = plan["workdir"]

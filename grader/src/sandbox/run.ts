@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { chmod, copyFile, mkdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -39,6 +39,10 @@ export interface CellReport {
 }
 
 export interface RunReport {
+  /** The sandbox's name: its cgroups and working directory carry it. */
+  id: string;
+  /** Where its working directory was (removed afterwards). */
+  dir: string;
   phases: { name: string; cells: CellReport[]; notes: string[] }[];
   notes: string[];
   sandbox: { cgroups: string | null; namespaces: string[]; uid: number | null };
@@ -94,7 +98,9 @@ export async function runInSandbox(phases: Phase[], options: SandboxOptions): Pr
   await chmod(privateDir, 0o700);
   const uid = pickUid();
   try {
-    await symlink(path.join(options.root, "node_modules"), path.join(workdir, "node_modules"));
+    // Real paths: the kernel may not see the way there (e.g. a root under /tmp).
+    const modules = realpathSync(path.join(options.root, "node_modules"));
+    await symlink(modules, path.join(workdir, "node_modules"));
     for (const file of options.support)
       await copyFile(file, path.join(workdir, path.basename(file)));
     const node = process.execPath;
@@ -106,7 +112,7 @@ export async function runInSandbox(phases: Phase[], options: SandboxOptions): Pr
       kernelArgv: [
         node,
         `--max-old-space-size=${options.limits.heapMiB}`,
-        path.join(options.root, "node_modules", "tslab", "bin", "tslab"),
+        realpathSync(path.join(modules, "tslab", "bin", "tslab")),
         "kernel",
         "--config-path",
         "{connection_file}",
@@ -125,7 +131,7 @@ export async function runInSandbox(phases: Phase[], options: SandboxOptions): Pr
       maxRestarts: 3,
       phases,
     };
-    const report = await runRunner(plan, options.limits);
+    const report = { ...(await runRunner(plan, options.limits)), id, dir };
     report.removed = await cleanup(id, uid);
     return report;
   } finally {
@@ -135,7 +141,7 @@ export async function runInSandbox(phases: Phase[], options: SandboxOptions): Pr
 }
 
 /** The runner under a watchdog: it may take the submission's limit plus kernel start-ups. */
-function runRunner(plan: object, limits: Limits): Promise<RunReport> {
+function runRunner(plan: object, limits: Limits): Promise<Omit<RunReport, "id" | "dir">> {
   return new Promise((resolve, reject) => {
     const child = spawn(venvBin("python"), [path.join(here, "kernel-runner.py")], {
       env: jupyterEnv({ PYTHONDONTWRITEBYTECODE: "1" }),
@@ -177,7 +183,7 @@ function runRunner(plan: object, limits: Limits): Promise<RunReport> {
         return;
       }
       try {
-        resolve({ ...(JSON.parse(stdout) as RunReport), removed: [] });
+        resolve({ ...(JSON.parse(stdout) as Omit<RunReport, "id" | "dir">), removed: [] });
       } catch {
         reject(
           new GraderFailure(

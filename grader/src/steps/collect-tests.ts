@@ -16,6 +16,8 @@ export interface TestCell {
   points: number;
   /** Visible tests run in the first kernel; hidden ones in a fresh second one. */
   hidden: boolean;
+  /** The instructor's cell has hidden tests (when checking, only the grader can run it). */
+  hasHiddenParts: boolean;
   source: string;
 }
 
@@ -51,6 +53,7 @@ export const collectTests: Step<CollectResources> = {
       title: titleOf(source, meta.grade_id),
       points: meta.points ?? 0,
       hidden,
+      hasHiddenParts: hiddenParts,
       source: hidden ? revealHiddenTests(source) : clearHiddenTests(source, meta.grade_id),
     });
     return [cell, resources];
