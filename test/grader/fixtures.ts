@@ -47,8 +47,7 @@ export function leftovers(graded: Graded): string[] {
           .map((n) => `${parent}/${n}`),
       );
   }
-  const uid = run.sandbox.uid;
-  if (uid !== null) {
+  for (const uid of run.sandbox.uid === null ? [] : [run.sandbox.uid, run.sandbox.uid + 1]) {
     for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
       try {
         if (Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) === uid)

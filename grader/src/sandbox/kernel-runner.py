@@ -93,10 +93,11 @@ class SandboxedKernelManager(AsyncKernelManager):
 class Kernel:
     """One kernel in its own cgroups and namespaces."""
 
-    def __init__(self, plan, number, workdir):
+    def __init__(self, plan, number, workdir, uid):
         self.plan = plan
         self.sandbox = plan["sandbox"]
         self.workdir = workdir
+        self.uid = uid
         self.name = f"{plan['id']}-{number}"
         self.cgroups = Cgroups(self.name, self.sandbox) if self.sandbox.get("cgroups") else None
         self.km = None
@@ -105,7 +106,7 @@ class Kernel:
     async def start(self):
         sandbox = self.sandbox
         workdir = self.workdir
-        config = dict(sandbox["enter"], workdir=workdir)
+        config = dict(sandbox["enter"], workdir=workdir, uid=self.uid, gid=self.uid)
         config["cgroups"] = self.cgroups.procs_files() if self.cgroups else []
         config_file = os.path.join(sandbox["privateDir"], f"enter-{self.name}.json")
         with open(config_file, "w") as handle:
@@ -244,7 +245,7 @@ class Output:
         return joined + ("\n[output cut at %d characters]\n" % self.limit if self.cut else "")
 
 
-def phase_dir(plan, name):
+def phase_dir(plan, name, uid):
     """The phase's own working directory: a copy of the prepared one."""
     base = plan["sandbox"]["workdir"]
     target = os.path.join(base, name)
@@ -257,7 +258,6 @@ def phase_dir(plan, name):
             os.symlink(os.readlink(source), os.path.join(target, entry))
         elif os.path.isfile(source):
             shutil.copy(source, os.path.join(target, entry))
-    uid = plan["sandbox"]["enter"]["uid"]
     if uid is not None:
         for entry in [target, *(os.path.join(target, e) for e in os.listdir(target))]:
             os.lchown(entry, uid, uid)
@@ -272,13 +272,16 @@ async def run_phase(plan, phase, deadline, counter):
     notes = []
     tests = list(phase["tests"])
     restarts = 0
-    workdir = phase_dir(plan, phase["name"])
+    # Its own uid: RLIMIT_NPROC counts per uid, and phases run side by side.
+    base = plan["sandbox"]["enter"]["uid"]
+    uid = None if base is None else base + PHASES.index(phase["name"])
+    workdir = phase_dir(plan, phase["name"], uid)
     kernel = None
 
     async def fresh_kernel():
         nonlocal kernel
         counter[0] += 1
-        kernel = Kernel(plan, counter[0], workdir)
+        kernel = Kernel(plan, counter[0], workdir, uid)
         started = time.monotonic()
         try:
             await kernel.start()

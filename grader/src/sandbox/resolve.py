@@ -51,7 +51,9 @@ def resolve(plan):
     workdir = plan["workdir"]
     if uid is not None:
         os.chown(workdir, uid, uid)
-        os.chmod(workdir, 0o700)
+        # Each phase's kernel runs as its own uid (uid + phase index) in its
+        # own subdirectory: this one may only be passed through.
+        os.chmod(workdir, 0o711)
         for name in os.listdir(workdir):
             os.lchown(os.path.join(workdir, name), uid, uid)
     return {

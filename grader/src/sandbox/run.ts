@@ -81,7 +81,7 @@ function workBase(): string {
 function pickUid(): number | null {
   if (process.getuid?.() !== 0) return null;
   // A uid no process uses: RLIMIT_NPROC and cleanup count by uid.
-  return 60000 + (randomBytes(2).readUInt16BE() % 5000);
+  return 60000 + 2 * (randomBytes(2).readUInt16BE() % 2500);
 }
 
 export async function runInSandbox(phases: Phase[], options: SandboxOptions): Promise<RunReport> {
@@ -132,10 +132,15 @@ export async function runInSandbox(phases: Phase[], options: SandboxOptions): Pr
       phases,
     };
     const report = { ...(await runRunner(plan, options.limits)), id, dir };
-    report.removed = await cleanup(id, uid);
+    // The phases' kernels run as uid and uid + 1 (see kernel-runner.py).
+    report.removed = [
+      ...(await cleanup(id, uid)),
+      ...(uid === null ? [] : await cleanup(id, uid + 1)),
+    ];
     return report;
   } finally {
     await cleanup(id, uid).catch(() => []);
+    if (uid !== null) await cleanup(id, uid + 1).catch(() => []);
     await rm(dir, { recursive: true, force: true });
   }
 }
