@@ -70,7 +70,7 @@ describe("assign", () => {
       { file: "A1" },
     );
     expect(sourceOf(nb.cells[0]!)).not.toMatch(/HIDDEN|a1-hidden-|repeat\(80_000\)/);
-    expect(nb.cells[0]!.metadata.ipc_lab_hidden).toBe(true);
+    expect(nb.cells[0]!.metadata?.ipc_lab_hidden).toBe(true);
   });
 
   test("the student version holds no solution and no hidden test of any assignment", () => {
@@ -87,7 +87,7 @@ describe("assign", () => {
       byId(source, "a1-solution"),
     ];
     const [nb] = runPipeline([lockCells], { ...source, cells }, {});
-    expect(nb.cells.map((c) => c.metadata.editable)).toEqual([false, false, undefined]);
+    expect(nb.cells.map((c) => c.metadata?.editable)).toEqual([false, false, undefined]);
   });
 
   test("compute-checksums records a checksum per locked and test cell", () => {
@@ -171,7 +171,7 @@ describe("grade steps", () => {
     const [nb, res] = grade(submission);
     expect(res.tampered).toContainEqual({ gradeId: "bonus", what: "invented" });
     expect(res.tests!.map((t) => t.gradeId)).not.toContain("bonus");
-    expect(nb.cells.at(-1)!.metadata.nbgrader).toBeUndefined();
+    expect(nb.cells.at(-1)!.metadata?.nbgrader).toBeUndefined();
   });
 
   test("a deleted solution cell is graded as the empty stub", () => {

@@ -21,7 +21,7 @@ export interface NbgraderMeta {
 }
 
 export function nbgrader(cell: Cell): NbgraderMeta | undefined {
-  const meta = cell.metadata.nbgrader as NbgraderMeta | undefined;
+  const meta = cell.metadata?.nbgrader as NbgraderMeta | undefined;
   return meta && typeof meta.grade_id === "string" ? meta : undefined;
 }
 

@@ -18,7 +18,7 @@ export const checkMetadata: Step<MetadataResources> = {
     const meta = nbgrader(cell);
     const where = `${resources.file}, cell ${index + 1}`;
     if (!meta) {
-      if (cell.metadata.nbgrader)
+      if (cell.metadata?.nbgrader)
         throw new NotebookError(`${where}: nbgrader metadata without a grade_id`);
       return [cell, resources];
     }

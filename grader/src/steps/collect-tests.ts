@@ -45,7 +45,7 @@ export const collectTests: Step<CollectResources> = {
     }
     const hiddenParts =
       countRegions(source, "HIDDEN TESTS", meta.grade_id) > 0 ||
-      cell.metadata.ipc_lab_hidden === true;
+      cell.metadata?.ipc_lab_hidden === true;
     const hidden = resources.mode === "grade" && hiddenParts;
     (resources.tests ??= []).push({
       id: `test-${index}`,
