@@ -17,7 +17,8 @@ inner  is PID 1 of the new PID namespace: it mounts a private /dev/shm and
        objects, message queues) and the private tmpfs mounts vanish with it.
 
 CONFIG keys: cgroups (list of cgroup.procs files), unshare (list of flags),
-uid, gid (null: keep), workdir, hide (list of paths), shm_bytes, tmp_bytes,
+uid, gid (null: keep), workdir, hide (list of paths), keep (paths under /tmp
+that stay visible through the private /tmp), shm_bytes, tmp_bytes,
 rlimits ({name: value}), env ({name: value}).
 """
 
@@ -46,6 +47,23 @@ def mount(*args):
     subprocess.run(["mount", *args], check=True, stdout=subprocess.DEVNULL)
 
 
+def private_tmp(config):
+    """A size-limited tmpfs over /tmp. Paths under /tmp listed in `keep` are
+    bound back in from descriptors opened before the tmpfs covered them."""
+    kept = [
+        (path, os.open(path, os.O_PATH | os.O_DIRECTORY))
+        for path in map(os.path.realpath, config.get("keep", []))
+        if (path + "/").startswith("/tmp/") and os.path.isdir(path)
+    ]
+    mount("-t", "tmpfs", "-o", f"size={config['tmp_bytes']},mode=1777,nosuid,nodev", "tmpfs", "/tmp")
+    for path, fd in kept:
+        os.makedirs(path, exist_ok=True)
+        # --no-canonicalize: mount(8) would resolve the magic link to the
+        # (now covered) path name; the kernel follows it to the real directory.
+        subprocess.run(["mount", "--no-canonicalize", "--bind", f"/proc/self/fd/{fd}", path], check=True, pass_fds=(fd,))
+        os.close(fd)
+
+
 def isolate(config):
     """Mounts of this mount namespace only (private propagation)."""
     flags = config["unshare"]
@@ -56,7 +74,7 @@ def isolate(config):
         mount("-t", "mqueue", "mqueue", "/dev/mqueue")
     workdir = os.path.realpath(config["workdir"])
     if not (workdir + "/").startswith("/tmp/"):
-        mount("-t", "tmpfs", "-o", f"size={config['tmp_bytes']},mode=1777,nosuid,nodev", "tmpfs", "/tmp")
+        private_tmp(config)
     for path in config["hide"]:
         path = os.path.realpath(path)  # a link is hidden where it leads
         if os.path.isdir(path):

@@ -68,6 +68,7 @@ def resolve(plan):
             "gid": uid,
             "workdir": workdir,
             "hide": plan["hide"] if flags else [],
+            "keep": plan.get("keep", []),
             "shm_bytes": limits["shmBytes"],
             "tmp_bytes": limits["tmpBytes"],
             "rlimits": rlimits,

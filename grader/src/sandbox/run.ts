@@ -124,6 +124,9 @@ export async function runInSandbox(phases: Phase[], options: SandboxOptions): Pr
         LANG: "C.UTF-8",
       },
       hide: options.hide,
+      // The project stays visible under the private /tmp when it lives there
+      // (a CI clone in /tmp, say): the kernel loads tslab and ipc-lab from it.
+      keep: [realpathSync(options.root)],
       limits: options.limits,
       startupTimeout: 60,
       interruptGrace: 3,
