@@ -1,11 +1,10 @@
-import { afterEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
   close,
   dup,
   dup2,
   fdFlags,
   openFds,
-  pendingWaits,
   pipe,
   read,
   readAll,
@@ -15,21 +14,9 @@ import {
   write,
   writeSync,
 } from "ipc-lab";
+import { trackDescriptors } from "./fixtures/fds.ts";
 
-const open = new Set<number>();
-function track<T extends number[]>(fds: T): T {
-  fds.forEach((fd) => open.add(fd));
-  return fds;
-}
-function closeTracked(fd: number): void {
-  open.delete(fd);
-  close(fd);
-}
-afterEach(() => {
-  for (const fd of open) close(fd);
-  open.clear();
-  expect(pendingWaits()).toBe(0);
-});
+const { track, closeTracked } = trackDescriptors();
 
 /** A descriptor number that is certainly closed: a pipe end we just closed. */
 function closedFd(): number {

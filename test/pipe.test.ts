@@ -1,6 +1,5 @@
-import { afterEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import {
-  close,
   fdFlags,
   pipe,
   pipeSize,
@@ -11,21 +10,9 @@ import {
   write,
   writeSync,
 } from "ipc-lab";
+import { trackDescriptors } from "./fixtures/fds.ts";
 
-// Every descriptor a test opens; afterEach closes those still open.
-const open = new Set<number>();
-function track(ends: [number, number]): [number, number] {
-  ends.forEach((fd) => open.add(fd));
-  return ends;
-}
-function closeTracked(fd: number): void {
-  open.delete(fd);
-  close(fd);
-}
-afterEach(() => {
-  for (const fd of open) close(fd);
-  open.clear();
-});
+const { track, closeTracked } = trackDescriptors();
 
 test("pipe returns a read end and a write end that carry bytes in order", () => {
   const [r, w] = track(pipe());

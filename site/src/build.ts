@@ -1,4 +1,4 @@
-import { cp, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -10,6 +10,7 @@ import { discoverChapters, type Chapter } from "./notebook/discover.ts";
 import { renderChapterPage } from "./pages/chapter.ts";
 import { renderHomePage } from "./pages/home.ts";
 import { AssetSink } from "./render/assets.ts";
+import { withSystemDarkMode } from "./dark-mode.ts";
 import { buildSearchIndex } from "./search/index.ts";
 import { extractSections, type Section } from "./search/sections.ts";
 import { task, type TaskLog } from "./task.ts";
@@ -126,7 +127,10 @@ async function settle(work: Promise<unknown>[]): Promise<void> {
 async function copyClientFiles(out: string): Promise<void> {
   const assets = join(out, "assets");
   await settle([
-    cp(join(SITE_DIR, "src", "theme"), assets, { recursive: true }),
+    cp(join(SITE_DIR, "src", "theme"), assets, { recursive: true }).then(async () => {
+      const css = join(assets, "style.css");
+      await writeFile(css, withSystemDarkMode(await readFile(css, "utf8")));
+    }),
     cp(join(SITE_DIR, "src", "client"), assets, { recursive: true }),
     // The ES module build, which the browser imports as it is. (Found from the
     // CommonJS entry: import.meta.resolve is not available under vitest.)
