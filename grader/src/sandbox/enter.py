@@ -52,7 +52,7 @@ def private_tmp(config):
     bound back in from descriptors opened before the tmpfs covered them."""
     kept = [
         (path, os.open(path, os.O_PATH | os.O_DIRECTORY))
-        for path in map(os.path.realpath, config.get("keep", []))
+        for path in sorted(set(map(os.path.realpath, config.get("keep", []))))
         if (path + "/").startswith("/tmp/") and os.path.isdir(path)
     ]
     mount("-t", "tmpfs", "-o", f"size={config['tmp_bytes']},mode=1777,nosuid,nodev", "tmpfs", "/tmp")

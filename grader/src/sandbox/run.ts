@@ -124,9 +124,12 @@ export async function runInSandbox(phases: Phase[], options: SandboxOptions): Pr
         LANG: "C.UTF-8",
       },
       hide: options.hide,
-      // The project stays visible under the private /tmp when it lives there
-      // (a CI clone in /tmp, say): the kernel loads tslab and ipc-lab from it.
-      keep: [realpathSync(options.root)],
+      // The project, and what it links to, stay visible under the private
+      // /tmp when they live there (a CI clone in /tmp; an autograder whose
+      // node_modules links into one): the kernel loads tslab and ipc-lab.
+      keep: [options.root, ...[...visibleInRoot].map((name) => path.join(options.root, name))]
+        .filter((entry) => existsSync(entry))
+        .map((entry) => realpathSync(entry)),
       limits: options.limits,
       startupTimeout: 60,
       interruptGrace: 3,
