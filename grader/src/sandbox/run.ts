@@ -71,6 +71,21 @@ export function hiddenPaths(root: string, extra: string[] = []): string[] {
   return [...inRoot, ...extra];
 }
 
+/**
+ * What the kernel loads, wherever it really is: the project's visible
+ * entries, and the library the `ipc-lab` link leads to with its addon (when
+ * node_modules is borrowed from another checkout, as in the tests).
+ */
+function keptPaths(root: string): string[] {
+  const entries = [root, ...[...visibleInRoot].map((name) => path.join(root, name))];
+  const library = path.join(root, "node_modules", "ipc-lab");
+  if (existsSync(library)) {
+    const lib = realpathSync(library);
+    entries.push(lib, path.join(path.dirname(lib), "native"));
+  }
+  return entries.filter((entry) => existsSync(entry)).map((entry) => realpathSync(entry));
+}
+
 function workBase(): string {
   // Outside /tmp: the kernel gets a private /tmp of its own, and its
   // working directory must stay at the same path inside and outside.
@@ -127,9 +142,7 @@ export async function runInSandbox(phases: Phase[], options: SandboxOptions): Pr
       // The project, and what it links to, stay visible under the private
       // /tmp when they live there (a CI clone in /tmp; an autograder whose
       // node_modules links into one): the kernel loads tslab and ipc-lab.
-      keep: [options.root, ...[...visibleInRoot].map((name) => path.join(options.root, name))]
-        .filter((entry) => existsSync(entry))
-        .map((entry) => realpathSync(entry)),
+      keep: keptPaths(options.root),
       limits: options.limits,
       startupTimeout: 60,
       interruptGrace: 3,
