@@ -9,6 +9,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 180_000,
     globalSetup: ["test/setup/leaks.ts"],
-    reporters: ["default"],
+    // CI also keeps a JSON report, from which .ci/run prints one plain
+    // "N passed, N failed" line.
+    reporters: process.env.CI
+      ? ["default", ["json", { outputFile: "test-results/vitest.json" }]]
+      : ["default"],
   },
 });
