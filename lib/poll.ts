@@ -40,6 +40,9 @@ let idleSweep: NodeJS.Immediate | undefined;
 // EBADF): whenReady retries its attempt once, so the caller gets write's EPIPE.
 const pollFailures = new WeakSet<object>();
 
+// Descriptors (readable: fd, writable: -1 - fd) whose last operation waited.
+const waitedLast = new Set<number>();
+
 function onReady(fd: number): (errno: number, ready: number) => void {
   return (errno, ready) => {
     if (errno !== 0) armed.set(fd, 0);
@@ -152,9 +155,19 @@ export async function whenReady<T>(
 ): Promise<T> {
   checkWaitOptions(options);
   const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
-  for (;;) {
-    const result = attempt();
-    if (result !== undefined) return result;
+  // A descriptor that had to be waited for last time (a ping-pong) is
+  // likely to again: wait first and skip an attempt bound to fail. Readiness
+  // is level-triggered, so data that is already there is reported at once.
+  const key = readiness === "readable" ? fd : -1 - fd;
+  let skip = waitedLast.has(key);
+  for (let waited = false; ; waited = true) {
+    const result = skip ? undefined : attempt();
+    skip = false;
+    if (result !== undefined) {
+      if (waited) waitedLast.add(key);
+      else waitedLast.delete(key);
+      return result;
+    }
     const timeout = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
     try {
       await waitFor(fd, readiness, what, { signal: options.signal, timeout });
@@ -212,6 +225,8 @@ export function forget(fd: number): void {
   }
   idle.delete(fd);
   armed.delete(fd);
+  waitedLast.delete(fd);
+  waitedLast.delete(-1 - fd);
   native.pollStop(fd);
 }
 

@@ -1,19 +1,12 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterEach, expect, test } from "vitest";
-import { close, pendingWaits, pipe, read, write, writeSync } from "ipc-lab";
+import { expect, test } from "vitest";
+import { pendingWaits, pipe, read, write, writeSync } from "ipc-lab";
+import { trackDescriptors } from "./fixtures/fds.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
-const open = new Set<number>();
-function track(ends: [number, number]): [number, number] {
-  ends.forEach((fd) => open.add(fd));
-  return ends;
-}
-afterEach(() => {
-  for (const fd of open) close(fd);
-  open.clear();
-});
+const { track } = trackDescriptors();
 
 test("a read with a time-out rejects with ETIMEDOUT naming the call and leaves no wait behind", async () => {
   const [r] = track(pipe());
@@ -108,3 +101,17 @@ for (const mode of ["close", "keep-open"]) {
     );
   });
 }
+
+test("after a read that had to wait, data already in the pipe is still read at once", async () => {
+  const [r, w] = track(pipe());
+  // First read waits (the pipe is empty): the next read of r skips its first attempt.
+  const waiting = read(r, 16);
+  writeSync(w, "one");
+  expect((await waiting).toString()).toBe("one");
+  // Data is there before the read starts: level-triggered readiness reports it.
+  writeSync(w, "two");
+  expect((await read(r, 16, { timeout: 5000 })).toString()).toBe("two");
+  // And a read that did not wait goes back to trying first.
+  writeSync(w, "three");
+  expect((await read(r, 16, { timeout: 5000 })).toString()).toBe("three");
+});
