@@ -23,7 +23,7 @@ export function renderHomePage(chapters: Chapter[], highlighter: CodeHighlighter
   const article = `<section class="hero">
 <p class="eyebrow">Operating systems · <span lang="ko">운영체제</span></p>
 <h1 id="top">Inter-Process Communication <span class="ko" lang="ko">${SITE.subtitleKo}</span></h1>
-<p class="lead">Every process has its own address space, so processes that cooperate need the kernel's help to talk. This course calls the real Linux system calls (shm_open, pipe, mkfifo, kill, mq_send, sem_wait, mmap, socket) from TypeScript in JupyterLab, one mechanism per chapter, following a Korean lecture on IPC.</p>
+<p class="lead">Every process has its own address space, so processes that cooperate need the kernel's help to talk. This course makes the real Linux system calls (shm_open, mmap, pipe, fork, dup2, waitpid, …) from TypeScript in JupyterLab, one mechanism per chapter, following a Korean lecture on IPC.</p>
 ${first ? `<p class="hero-actions"><a class="button primary" href="${pageOf(first)}">Start reading</a> <a class="button" href="#running-the-notebooks">Run the notebooks</a></p>` : ""}
 </section>
 ${heading(HEADINGS[0]!, "강의 순서")}
