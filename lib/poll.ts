@@ -96,6 +96,12 @@ export function checkWaitOptions(options: WaitOptions): void {
   }
 }
 
+/** What stops a wait: the caller's AbortSignal and Jupyter's interrupt (checked options). */
+function stopSignals(options: WaitOptions): AbortSignal[] {
+  checkWaitOptions(options);
+  return [options.signal, interruptSignal()].filter((s): s is AbortSignal => !!s);
+}
+
 /** Resolves when `fd` is ready; `what` names the waiting call in errors. */
 export function waitFor(
   fd: number,
@@ -104,8 +110,7 @@ export function waitFor(
   options: WaitOptions = {},
 ): Promise<void> {
   checkFd(fd);
-  checkWaitOptions(options);
-  const stops = [options.signal, interruptSignal()].filter((s): s is AbortSignal => !!s);
+  const stops = stopSignals(options);
   const already = stops.find((s) => s.aborted);
   if (already) return Promise.reject(already.reason);
   return new Promise<void>((resolve, reject) => {
@@ -189,8 +194,7 @@ export function withWaitOptions<T>(
   what: string,
   options: WaitOptions = {},
 ): Promise<T> {
-  checkWaitOptions(options);
-  const stops = [options.signal, interruptSignal()].filter((s): s is AbortSignal => !!s);
+  const stops = stopSignals(options);
   const already = stops.find((s) => s.aborted);
   if (already) return Promise.reject(already.reason);
   return new Promise<T>((resolve, reject) => {
