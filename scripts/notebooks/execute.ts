@@ -4,13 +4,14 @@
  * executed notebook and the cells that failed.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, readdir } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { ensureVenv, installKernel, jupyterEnv, venvBin, kernelName } from "../lib/jupyter.mjs";
 import { root } from "../lib/steps.mjs";
 import type { Notebook } from "./format.ts";
+import { chapterPaths } from "./chapters.ts";
 
 export const notebooksDir = path.join(root, "notebooks");
 
@@ -41,9 +42,8 @@ export function ensureJupyter(): void {
 }
 
 /** The course's chapters, in order: notebooks/NN-topic.ipynb. */
-export async function chapterFiles(dir = notebooksDir): Promise<string[]> {
-  const names = (await readdir(dir)).filter((name) => /^\d\d-.+\.ipynb$/.test(name)).sort();
-  return names.map((name) => path.join(dir, name));
+export function chapterFiles(dir = notebooksDir): Promise<string[]> {
+  return chapterPaths(dir);
 }
 
 export async function readNotebook(file: string): Promise<Notebook> {

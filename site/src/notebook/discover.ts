@@ -1,5 +1,6 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { chapterNames } from "../../../scripts/notebooks/chapters.ts";
 import { text, type Notebook } from "./types.ts";
 
 export interface Chapter {
@@ -16,11 +17,9 @@ export interface Chapter {
   notebook: Notebook;
 }
 
-const CHAPTER_FILE = /^(\d\d)-[\w.-]+\.ipynb$/;
-
 /** Every notebooks/NN-topic.ipynb, in lecture order (by its number). */
 export async function discoverChapters(dir: string): Promise<Chapter[]> {
-  const names = (await readdir(dir)).filter((name) => CHAPTER_FILE.test(name)).sort();
+  const names = await chapterNames(dir);
   return Promise.all(
     names.map(async (name) => {
       const path = join(dir, name);
