@@ -1,23 +1,18 @@
 /**
- * Descriptor calls shared by pipes, FIFOs and sockets: read, write, close,
- * dup2. Each blocking call comes twice: `readSync` blocks the whole process
- * (as C's read does; never in a notebook cell that might wait), `read`
- * returns a Promise that waits on the event loop and takes a time-out, an
- * AbortSignal, and Jupyter's interrupt.
+ * Descriptor calls every mechanism with descriptors shares (pipes now;
+ * FIFOs, queues and sockets later): read, write, close, dup, dup2 and the
+ * descriptor's flags. Each blocking call comes twice: `readSync` blocks the
+ * whole process (as C's read does; never in a notebook cell that might
+ * wait), `read` returns a Promise that waits on the event loop and takes a
+ * time-out, an AbortSignal, and Jupyter's interrupt.
  */
 import { readdirSync, readlinkSync } from "node:fs";
 import { native } from "./native";
-import { checkFd, checkInteger, invalidArgument } from "./errors";
-import { checkWaitOptions, forget, whenReady, type WaitOptions } from "./poll";
-
-export type Bytes = string | Uint8Array;
-
-/** UTF-8 bytes of a string; a Uint8Array as it is. */
-export function toBytes(data: Bytes, name = "data"): Uint8Array {
-  if (typeof data === "string") return Buffer.from(data, "utf8");
-  if (data instanceof Uint8Array) return data;
-  throw invalidArgument(`${name} must be a string or a Uint8Array`);
-}
+import { checkFd, checkInteger, invalidType } from "./errors";
+import { toBytes, type ByteInput } from "./bytes";
+import { adopt, checkOwn, closeFd, disown } from "./descriptor";
+import { forget, whenReady } from "./poll";
+import { checkWaitOptions, remaining, type WaitOptions } from "./waiting";
 
 function checkLength(length: number): number {
   return checkInteger("length", length, 1, 2 ** 30);
@@ -42,13 +37,12 @@ export function readIntoSync(
   length = buffer.length - offset,
 ): number {
   checkFd(fd);
-  if (!(buffer instanceof Uint8Array))
-    throw invalidArgument("buffer must be a Buffer or Uint8Array");
+  if (!(buffer instanceof Uint8Array)) throw invalidType("buffer must be a Buffer or Uint8Array");
   return native.read(fd, buffer, offset, length);
 }
 
 /** write(2) until every byte is written; returns the byte count. Blocks while full. */
-export function writeSync(fd: number, data: Bytes): number {
+export function writeSync(fd: number, data: ByteInput): number {
   checkFd(fd);
   const bytes = toBytes(data);
   let done = 0;
@@ -74,7 +68,7 @@ export function read(fd: number, length = 65536, options: WaitOptions = {}): Pro
 }
 
 /** Like writeSync, but awaits room in the pipe instead of blocking. */
-export function write(fd: number, data: Bytes, options: WaitOptions = {}): Promise<number> {
+export function write(fd: number, data: ByteInput, options: WaitOptions = {}): Promise<number> {
   checkFd(fd);
   checkWaitOptions(options);
   const bytes = toBytes(data);
@@ -97,31 +91,43 @@ export function write(fd: number, data: Bytes, options: WaitOptions = {}): Promi
 
 /** Reads until end of file (every write end closed) and returns all bytes. */
 export async function readAll(fd: number, options: WaitOptions = {}): Promise<Buffer> {
+  checkWaitOptions(options);
   const chunks: Buffer[] = [];
   const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
   for (;;) {
-    const timeout = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
-    const chunk = await read(fd, 65536, { ...options, timeout });
+    const chunk = await read(fd, 65536, { ...options, timeout: remaining(deadline) });
     if (chunk.length === 0) return Buffer.concat(chunks);
     chunks.push(Buffer.from(chunk));
   }
 }
 
-/** close(2). Pending awaits on `fd` reject with EBADF first. */
+/**
+ * close(2). Pending awaits on `fd` reject with EBADF first; an object that
+ * owned the number is closed with it. Node's and Jupyter's own descriptors
+ * are refused (EPERM).
+ */
 export function close(fd: number): void {
-  checkFd(fd);
-  forget(fd);
-  native.close(fd);
+  closeFd(checkFd(fd));
 }
 
-/** dup2(2): makes `newfd` refer to what `oldfd` refers to; returns newfd. */
+/**
+ * dup2(2): makes `newfd` refer to what `oldfd` refers to; returns newfd.
+ * What `newfd` was is closed by the kernel: its pending awaits reject first,
+ * as for close(). Replacing Node's or Jupyter's descriptors is refused (EPERM).
+ */
 export function dup2(oldfd: number, newfd: number): number {
-  return native.dup2(checkFd(oldfd, "oldfd"), checkFd(newfd, "newfd"));
+  checkFd(oldfd, "oldfd");
+  checkOwn(checkFd(newfd, "newfd"), "dup2");
+  if (oldfd !== newfd) {
+    forget(newfd, "replaced by dup2");
+    disown(newfd);
+  }
+  return adopt(native.dup2(oldfd, newfd));
 }
 
 /** dup(2), with close-on-exec set: a new descriptor for the same open file. */
 export function dup(fd: number): number {
-  return native.dup(checkFd(fd));
+  return adopt(native.dup(checkFd(fd)));
 }
 
 /** The flags of a descriptor: access mode, O_NONBLOCK, FD_CLOEXEC. */
@@ -130,7 +136,7 @@ export function fdFlags(fd: number): {
   nonblock: boolean;
   cloexec: boolean;
 } {
-  return native.getFlags(checkFd(fd));
+  return native.fdFlags(checkFd(fd));
 }
 
 /**
@@ -139,7 +145,7 @@ export function fdFlags(fd: number): {
  * readSync/writeSync that would block throw EAGAIN instead of waiting.
  */
 export function setNonblocking(fd: number, on = true): void {
-  native.setNonblock(checkFd(fd), on);
+  native.setNonblocking(checkFd(fd), on);
 }
 
 /** Sets or clears FD_CLOEXEC (close this descriptor in a program started by exec). */

@@ -3,7 +3,7 @@
  * in hex, the same bytes as text (non-printable ones as "."). Runs of
  * identical lines collapse into "*", so a mostly-empty region stays short.
  */
-import { checkInteger, invalidArgument } from "./errors";
+import { checkInteger, invalidType } from "./errors";
 
 export interface HexdumpOptions {
   /** First byte to show (default 0). */
@@ -18,7 +18,7 @@ function hex(value: number, width: number): string {
 
 /** The dump of `bytes[start, start + length)` with offsets counted from 0 of `bytes`. */
 export function hexdump(bytes: Uint8Array, options: HexdumpOptions = {}): string {
-  if (!(bytes instanceof Uint8Array)) throw invalidArgument("hexdump: bytes must be a Uint8Array");
+  if (!(bytes instanceof Uint8Array)) throw invalidType("hexdump: bytes must be a Uint8Array");
   const start = checkInteger("start", options.start ?? 0, 0, bytes.length);
   const length = checkInteger(
     "length",

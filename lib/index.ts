@@ -1,14 +1,113 @@
 /**
  * ipc-lab: POSIX inter-process communication from TypeScript, one module per
- * mechanism. Errors are SystemErrors with `code`, `errno`, `syscall`, `path`.
+ * mechanism. This is the whole public surface, listed name by name (no
+ * `export *`): a helper of a module stays private unless it is added here,
+ * and test/exports.test.ts fails when this list changes without its own list
+ * changing too. Names are unique across mechanisms (ShmOpenOptions, not
+ * OpenOptions). Errors are SystemErrors with `code`, `errno`, `syscall` and
+ * the object in a property of its own (`fd`, `pid`, `key`, `shmid`, `path`).
  */
-export { SystemError } from "./errors";
+
+// General: errors, constants, descriptors, waiting, memory mapping.
+export { SystemError } from "./system-error";
 export { addonPath, binDir } from "./native";
-export type { WaitOptions } from "./poll";
+export {
+  O_RDONLY,
+  O_WRONLY,
+  O_RDWR,
+  O_CREAT,
+  O_EXCL,
+  O_TRUNC,
+  O_NONBLOCK,
+  O_CLOEXEC,
+  PROT_NONE,
+  PROT_READ,
+  PROT_WRITE,
+  MAP_SHARED,
+  MAP_PRIVATE,
+  NAME_MAX,
+  PIPE_BUF,
+  PAGE_SIZE,
+} from "./constants";
+export type { ByteInput } from "./bytes";
+export { Descriptor } from "./descriptor";
+export type { WaitOptions } from "./waiting";
 export { pendingWaits } from "./poll";
-export * from "./fd";
-export * from "./pipe";
-export * from "./process";
-export * from "./shm";
-export * from "./sysv-shm";
-export * from "./hexdump";
+export { pendingBlockingWaits } from "./blocking";
+export {
+  read,
+  readSync,
+  readIntoSync,
+  readAll,
+  write,
+  writeSync,
+  close,
+  dup,
+  dup2,
+  fdFlags,
+  setNonblocking,
+  setCloexec,
+  openFds,
+  type OpenFd,
+} from "./fd";
+export {
+  ftruncate,
+  fstat,
+  formatPermissions,
+  mmap,
+  munmap,
+  MAX_MAPPING,
+  type FileStat,
+} from "./memory";
+export { Mapping, type MappingKind } from "./mapping";
+export { hexdump, type HexdumpOptions } from "./hexdump";
+
+// Processes.
+export {
+  getpid,
+  getppid,
+  fork,
+  routines,
+  Child,
+  spawnWithFds,
+  SpawnedChild,
+  kill,
+  waitpid,
+  waitpidSync,
+  setChildSubreaper,
+  demoGlobal,
+  type ForkOptions,
+  type SpawnOptions,
+  type WaitSyncOptions,
+  type WaitStatus,
+} from "./process";
+
+// Mechanisms, in chapter order.
+export { pipe, pipeSize, setPipeSize, type PipeOptions } from "./pipe";
+export {
+  shmOpen,
+  shmUnlink,
+  SharedMemory,
+  SHM_DIR,
+  type ShmCreateOptions,
+  type ShmOpenOptions,
+  type ShmEntry,
+} from "./shm";
+export {
+  IPC_PRIVATE,
+  IPC_CREAT,
+  IPC_EXCL,
+  IPC_RMID,
+  IPC_STAT,
+  SHM_RDONLY,
+  formatKey,
+  ftok,
+  shmget,
+  shmat,
+  shmdt,
+  shmctl,
+  listSegments,
+  type ShmidDs,
+  type SysvSegment,
+} from "./sysv-shm";
+export { Semaphore, type SemaphoreOpenOptions } from "./sem";

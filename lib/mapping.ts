@@ -15,15 +15,15 @@
  *  - a read-only mapping (PROT_READ) never hands out a view at all: JS has
  *    no read-only typed arrays, so `read()` copies and writes throw EACCES.
  */
-import { native, type NativeMapping } from "./native";
-import { SystemError, checkInteger, invalidArgument, outOfRange } from "./errors";
-import { toBytes, type Bytes } from "./fd";
+import { native, type NativeMapping, type Subject } from "./native";
+import { checkInteger, invalidType, outOfRange, systemError, type SystemError } from "./errors";
+import { toBytes, type ByteInput } from "./bytes";
 
 /** How the pages were mapped, and so how they are released. */
 export type MappingKind = "mmap" | "shmat";
 
 /** Thrown by any use of a mapping after munmap/shmdt/close. */
-export function closedError(what: string, label: string): Error & { code: string } {
+export function unmappedError(what: string, label: string): Error & { code: string } {
   return Object.assign(
     new Error(`${what}: '${label}' is closed: its mapping was removed (munmap/shmdt)`),
     { code: "ERR_SHM_CLOSED" },
@@ -44,8 +44,18 @@ export class Mapping {
   #bytes: Buffer;
   #closed = false;
 
+  /** What the mapping is of, for errors: { path } of an object, { fd }, { shmid }. */
+  readonly subject: Subject;
+
   /** @internal Made by mmap() and shmat(), not by users. */
-  constructor(source: NativeMapping, kind: MappingKind, writable: boolean, label: string) {
+  constructor(
+    source: NativeMapping,
+    kind: MappingKind,
+    writable: boolean,
+    label: string,
+    subject: Subject,
+  ) {
+    this.subject = subject;
     this.#buffer = source.buffer;
     this.#handle = source.handle;
     this.#bytes = Buffer.from(source.buffer); // a view, not a copy
@@ -98,7 +108,7 @@ export class Mapping {
    * returns the number of bytes written, so `offset += shm.write(offset, s)`
    * advances like the lecture's `ptr += strlen(s)`.
    */
-  write(offset: number, data: Bytes): number {
+  write(offset: number, data: ByteInput): number {
     this.#check("write", true);
     const bytes = toBytes(data);
     this.#range("write", offset, bytes.length);
@@ -114,9 +124,14 @@ export class Mapping {
     else native.shmdt(this.#handle, this.#buffer);
   }
 
+  /** `using m = mmap(...)`: unmaps at the end of the block, unless already unmapped. */
+  [Symbol.dispose](): void {
+    if (!this.#closed) this.unmap();
+  }
+
   #check(what: string, write: boolean): void {
-    if (this.#closed) throw closedError(what, this.label);
-    if (write && !this.writable) throw readOnlyError(what, this.label);
+    if (this.#closed) throw unmappedError(what, this.label);
+    if (write && !this.writable) throw readOnlyError(what, this.kind, this.subject);
   }
 
   #range(what: string, offset: number, length: number): void {
@@ -132,23 +147,23 @@ export class Mapping {
 }
 
 /**
- * Storing into a PROT_READ page is a SIGSEGV in C. Here it is EACCES, the
- * errno the kernel gives when one asks for a writable mapping of an object
- * opened read-only (mmap with PROT_WRITE on an O_RDONLY descriptor).
+ * Storing into a PROT_READ page is a SIGSEGV in C; no call fails. Here it is
+ * EACCES, reported as the mapping call's: the errno the kernel gives when one
+ * asks mmap (or shmat) for a writable mapping of an object opened read-only.
  */
-export function readOnlyError(what: string, label: string): SystemError {
-  const error = new SystemError(
-    `${what}: EACCES (Permission denied) '${label}': the mapping is read-only (PROT_READ); ` +
-      `in C this store would die of SIGSEGV`,
+export function readOnlyError(what: string, kind: MappingKind, subject: Subject): SystemError {
+  return systemError(
+    "EACCES",
+    kind,
+    subject,
+    `${what}: the mapping is read-only (PROT_READ); in C this store would die of SIGSEGV`,
   );
-  Object.assign(error, { code: "EACCES", errno: -13, syscall: what, path: label });
-  return error;
 }
 
 /** `value` must be a Mapping made by this library. */
 export function checkMapping(value: unknown, what: string): Mapping {
   if (!(value instanceof Mapping)) {
-    throw invalidArgument(`${what}: expected a Mapping from mmap() or shmat()`);
+    throw invalidType(`${what}: expected a Mapping from mmap() or shmat()`);
   }
   return value;
 }

@@ -1,10 +1,12 @@
 /**
  * The one loader of the compiled addon (native/build/Release/ipc_lab.node),
- * with the type of everything it exports. Other modules import `native` from
- * here and wrap it in checked, documented functions.
+ * with the type of everything it exports, grouped by the native file that
+ * defines it. Other modules import `native` from here and wrap it in checked,
+ * documented functions. test/native.test.ts checks this interface against
+ * the binary: every name, and each function's arity.
  */
 import * as path from "node:path";
-import { SystemError } from "./errors";
+import { SystemError } from "./system-error";
 
 /** waitpid's decoded status. */
 export interface WaitStatus {
@@ -20,86 +22,9 @@ export interface WaitStatus {
   coreDumped?: boolean;
 }
 
-export interface NativeAddon {
-  setErrorClass(cls: new (message: string) => Error): void;
-  errnoError(errno: number, syscall: string, path?: string): SystemError;
-  // poll.cc
-  pollStart(fd: number, events: number, callback: (errno: number, events: number) => void): void;
-  pollStop(fd: number): void;
-  // process.cc
-  getpid(): number;
-  getppid(): number;
-  fork(
-    routine: string,
-    args: string[],
-    fdMap: number[],
-    closeFds: number[],
-    closeOthers: boolean,
-  ): number;
-  listRoutines(): { name: string; summary: string }[];
-  waitpid(pid: number, flags: number): WaitStatus | null;
-  pidfdOpen(pid: number): number;
-  kill(pid: number, signal: number): void;
-  setChildSubreaper(on: boolean): void;
-  getDemoValue(): number;
-  setDemoValue(value: number): void;
-  // pipe.cc
-  pipe(flags: number): [number, number];
-  close(fd: number): void;
-  read(fd: number, buffer: Uint8Array, offset: number, length: number): number;
-  write(fd: number, buffer: Uint8Array, offset: number, length: number): number;
-  readNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
-  writeNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
-  dup(fd: number): number;
-  dup2(oldfd: number, newfd: number): number;
-  getFlags(fd: number): { mode: "r" | "w" | "rw"; nonblock: boolean; cloexec: boolean };
-  setNonblock(fd: number, on: boolean): void;
-  setCloexec(fd: number, on: boolean): void;
-  getPipeSize(fd: number): number;
-  setPipeSize(fd: number, size: number): number;
-  spawn(
-    path: string,
-    argv: string[],
-    envp: string[],
-    fdMap: number[],
-    closeFds: number[],
-    closeOthers: boolean,
-    cwd?: string,
-  ): number;
-  // shm.cc, sysv_shm.cc (mappings: mapping.cc)
-  shmOpen(name: string, flags: number, mode: number): number;
-  shmUnlink(name: string): void;
-  ftruncate(fd: number, length: number): void;
-  fallocate(fd: number, offset: number, length: number): void;
-  fstat(fd: number): NativeStat;
-  mmap(length: number, prot: number, flags: number, fd: number, offset: number): NativeMapping;
-  munmap(handle: unknown, buffer: ArrayBuffer): void;
-  shmConstants: Record<
-    | "PROT_NONE"
-    | "PROT_READ"
-    | "PROT_WRITE"
-    | "MAP_SHARED"
-    | "MAP_PRIVATE"
-    | "O_RDONLY"
-    | "O_RDWR"
-    | "O_CREAT"
-    | "O_EXCL"
-    | "O_TRUNC"
-    | "NAME_MAX"
-    | "PAGE_SIZE",
-    number
-  >;
-  ftok(path: string, projId: number): number;
-  shmget(key: number, size: number, flags: number): number;
-  shmat(shmid: number, flags: number): NativeMapping;
-  shmdt(handle: unknown, buffer: ArrayBuffer): void;
-  shmctlStat(shmid: number): NativeShmidDs;
-  shmctlRemove(shmid: number): void;
-  sysvConstants: Record<
-    "IPC_PRIVATE" | "IPC_CREAT" | "IPC_EXCL" | "IPC_RMID" | "IPC_STAT" | "SHM_RDONLY" | "SHM_DEST",
-    number
-  >;
-}
+/** What a failed call was about, as errnoError takes it. */
+export type Subject =
+  { fd: number } | { pid: number } | { key: number } | { shmid: number } | { path: string };
 
 /** A fresh mapping from the addon: an external ArrayBuffer over the pages, and their owner. */
 export interface NativeMapping {
@@ -108,7 +33,7 @@ export interface NativeMapping {
   address: string;
 }
 
-/** fstat(2)'s fields that matter for shared memory. */
+/** fstat(2)'s fields that matter here. */
 export interface NativeStat {
   size: number;
   mode: number;
@@ -134,6 +59,147 @@ export interface NativeShmidDs {
   atime: number;
   dtime: number;
   ctime: number;
+}
+
+/** The kernel's values, read from the C headers by constants.cc. */
+export interface NativeConstants {
+  O_RDONLY: number;
+  O_WRONLY: number;
+  O_RDWR: number;
+  O_CREAT: number;
+  O_EXCL: number;
+  O_TRUNC: number;
+  O_NONBLOCK: number;
+  O_CLOEXEC: number;
+  PROT_NONE: number;
+  PROT_READ: number;
+  PROT_WRITE: number;
+  MAP_SHARED: number;
+  MAP_PRIVATE: number;
+  IPC_PRIVATE: number;
+  IPC_CREAT: number;
+  IPC_EXCL: number;
+  IPC_NOWAIT: number;
+  IPC_RMID: number;
+  IPC_STAT: number;
+  SHM_RDONLY: number;
+  SHM_DEST: number;
+  WNOHANG: number;
+  WUNTRACED: number;
+  WCONTINUED: number;
+  UV_READABLE: number;
+  UV_WRITABLE: number;
+  UV_DISCONNECT: number;
+  NAME_MAX: number;
+  PIPE_BUF: number;
+  SEM_VALUE_MAX: number;
+  PAGE_SIZE: number;
+  errno: Record<
+    | "EACCES"
+    | "EAGAIN"
+    | "EBADF"
+    | "EBUSY"
+    | "ECANCELED"
+    | "EEXIST"
+    | "EINTR"
+    | "EINVAL"
+    | "ENOENT"
+    | "ENOSPC"
+    | "EPERM"
+    | "EPIPE"
+    | "ETIMEDOUT",
+    number
+  >;
+}
+
+/** A wait on a thread of its own (blocking.cc): called once, on the main thread. */
+export type BlockingCallback<T = undefined> = (error: SystemError | null, result: T) => void;
+
+export interface NativeAddon {
+  /** Each function's arity, recorded by Export() in modules.h. */
+  arity: Record<string, number>;
+  constants: NativeConstants;
+  // errors.cc
+  setErrorClass(cls: new (message: string) => Error): void;
+  errnoError(
+    errno: number,
+    syscall: string,
+    subject?: Subject,
+    detail?: string,
+    reason?: string,
+  ): SystemError;
+  // fd.cc
+  close(fd: number): void;
+  read(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  write(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  readNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  writeNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  dup(fd: number): number;
+  dup2(oldfd: number, newfd: number): number;
+  fdFlags(fd: number): { mode: "r" | "w" | "rw"; nonblock: boolean; cloexec: boolean };
+  setNonblocking(fd: number, on: boolean): void;
+  setCloexec(fd: number, on: boolean): void;
+  // poll.cc
+  pollStart(fd: number, events: number, callback: (errno: number, events: number) => void): void;
+  pollStop(fd: number): void;
+  pollHandles(): number;
+  // blocking.cc
+  cancelWait(id: number): void;
+  pendingBlocking(): number;
+  // memory.cc (mappings: mapping.cc)
+  ftruncate(fd: number, length: number): void;
+  fallocate(fd: number, offset: number, length: number): void;
+  fstat(fd: number): NativeStat;
+  mmap(length: number, prot: number, flags: number, fd: number, offset: number): NativeMapping;
+  munmap(handle: unknown, buffer: ArrayBuffer): void;
+  // process.cc (child routines: routines.cc and each chapter's *_routines.cc)
+  getpid(): number;
+  getppid(): number;
+  fork(
+    routine: string,
+    args: string[],
+    fdMap: number[],
+    closeFds: number[],
+    closeOthers: boolean,
+  ): number;
+  spawn(
+    path: string,
+    argv: string[],
+    envp: string[],
+    fdMap: number[],
+    closeFds: number[],
+    closeOthers: boolean,
+    cwd: string | undefined,
+  ): number;
+  listRoutines(): { name: string; summary: string; chapter: string }[];
+  waitpid(pid: number, options: number): WaitStatus | null;
+  pidfdOpen(pid: number): number;
+  kill(pid: number, signal: number): void;
+  setChildSubreaper(on: boolean): void;
+  getDemoValue(): number;
+  setDemoValue(value: number): void;
+  // pipe.cc
+  pipe(flags: number): [number, number];
+  pipeSize(fd: number): number;
+  setPipeSize(fd: number, size: number): number;
+  // shm.cc
+  shmOpen(name: string, flags: number, mode: number): number;
+  shmUnlink(name: string): void;
+  // sysv_shm.cc
+  ftok(path: string, projId: number): number;
+  shmget(key: number, size: number, flags: number): number;
+  shmat(shmid: number, flags: number): NativeMapping;
+  shmdt(handle: unknown, buffer: ArrayBuffer): void;
+  shmctlStat(shmid: number): NativeShmidDs;
+  shmctlRemove(shmid: number): void;
+  // sem.cc
+  semOpen(name: string, flags: number, mode: number, value: number): unknown;
+  semClose(handle: unknown): void;
+  semUnlink(name: string): void;
+  semPost(handle: unknown): void;
+  semTrywait(handle: unknown): boolean;
+  semGetvalue(handle: unknown): number;
+  semWait(handle: unknown, callback: BlockingCallback): number;
 }
 
 /** Where the build puts the addon, from lib/ or lib/dist/. */

@@ -4,7 +4,9 @@
  * capacity (the bytes a pipe holds before a writer blocks) is F_GETPIPE_SZ.
  */
 import { native } from "./native";
-import { checkFd, checkInteger, invalidArgument } from "./errors";
+import { O_CLOEXEC, O_NONBLOCK } from "./constants";
+import { checkFd, checkInteger, checkOptions } from "./errors";
+import { adopt } from "./descriptor";
 
 export interface PipeOptions {
   /** O_CLOEXEC: the ends are closed in a program started by exec. */
@@ -14,16 +16,15 @@ export interface PipeOptions {
 }
 
 /** pipe2(2): [fd[0] the read end, fd[1] the write end]. */
-export function pipe(options: PipeOptions = {}): [readEnd: number, writeEnd: number] {
-  if (typeof options !== "object" || options === null) {
-    throw invalidArgument("options must be an object like { cloexec: true, nonblock: true }");
-  }
-  return native.pipe((options.cloexec ? 1 : 0) | (options.nonblock ? 2 : 0));
+export function pipe(options?: PipeOptions): [readEnd: number, writeEnd: number] {
+  const { cloexec, nonblock } = checkOptions(options, "{ cloexec: true, nonblock: true }");
+  const [r, w] = native.pipe((cloexec ? O_CLOEXEC : 0) | (nonblock ? O_NONBLOCK : 0));
+  return [adopt(r), adopt(w)];
 }
 
 /** fcntl(fd, F_GETPIPE_SZ): how many bytes the pipe holds before a write blocks. */
 export function pipeSize(fd: number): number {
-  return native.getPipeSize(checkFd(fd));
+  return native.pipeSize(checkFd(fd));
 }
 
 /**

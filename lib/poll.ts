@@ -1,36 +1,40 @@
 /**
- * Awaitable readiness of descriptors on Node's event loop. Every blocking
- * call of the library (a read from an empty pipe, mq_receive, waitpid via a
- * pidfd) is "try without blocking; if it would block, await readiness; try
- * again". No thread is parked, and each wait takes a time-out, an AbortSignal,
- * and stops on Jupyter's interrupt.
+ * Awaitable readiness of descriptors on Node's event loop. Every wait on a
+ * descriptor (a read from an empty pipe, a child's pidfd) is "try without
+ * blocking; if it would block, await readiness; try again": no thread is
+ * parked, and each wait stops on its time-out, AbortSignal and Jupyter's
+ * interrupt (lib/waiting.ts). Waits with no descriptor are lib/blocking.ts's.
  */
 import { native } from "./native";
-import { checkFd, checkInteger, invalidArgument, timedOut } from "./errors";
-import { interruptSignal } from "./interrupt";
+import { UV_READABLE, UV_WRITABLE } from "./constants";
+import { checkFd, fromEventLoop, timedOut, type SystemError } from "./errors";
+import { countWaitsWith } from "./interrupt";
+import { checkWaitOptions, remaining, whenStopped, type WaitOptions } from "./waiting";
 
-/** Options every awaitable call of the library takes. */
-export interface WaitOptions {
-  /** Give up after this many milliseconds, rejecting with code ETIMEDOUT. */
-  timeout?: number;
-  /** Give up when this signal aborts, rejecting with its reason. */
-  signal?: AbortSignal;
-}
-
+export type { WaitOptions } from "./waiting";
 export type Readiness = "readable" | "writable";
-const EVENT: Record<Readiness, number> = { readable: 1, writable: 2 };
+const EVENT: Record<Readiness, number> = { readable: UV_READABLE, writable: UV_WRITABLE };
 
 interface Waiter {
   events: number;
   settle(error?: unknown): void;
 }
 
-// libuv allows one poll handle per descriptor: all waiters of a descriptor
-// share it, and the handle watches the union of their events.
-const waiting = new Map<number, Set<Waiter>>();
-// What each descriptor's handle watches now (0: stopped, handle kept open).
-const armed = new Map<number, number>();
-// Descriptors whose handle stops at the next check phase unless a new
+/**
+ * One record per watched descriptor. libuv allows one poll handle per
+ * descriptor, so its waiters share it and the handle watches the union of
+ * their events.
+ */
+interface Watch {
+  waiters: Set<Waiter>;
+  /** What the handle watches now (0: paused, the handle kept open). */
+  armed: number;
+  /** Which readiness the last operation had to wait for (a ping-pong waits again). */
+  waitedLast: Set<Readiness>;
+}
+
+const watches = new Map<number, Watch>();
+// Descriptors whose handle pauses at the next check phase unless a new
 // waiter comes first.
 const idle = new Set<number>();
 let idleSweep: NodeJS.Immediate | undefined;
@@ -40,15 +44,20 @@ let idleSweep: NodeJS.Immediate | undefined;
 // EBADF): whenReady retries its attempt once, so the caller gets write's EPIPE.
 const pollFailures = new WeakSet<object>();
 
-// Descriptors (readable: fd, writable: -1 - fd) whose last operation waited.
-const waitedLast = new Set<number>();
+function watchOf(fd: number): Watch {
+  let watch = watches.get(fd);
+  if (!watch) watches.set(fd, (watch = { waiters: new Set(), armed: 0, waitedLast: new Set() }));
+  return watch;
+}
 
 function onReady(fd: number): (errno: number, ready: number) => void {
   return (errno, ready) => {
-    if (errno !== 0) armed.set(fd, 0);
-    for (const waiter of [...(waiting.get(fd) ?? [])]) {
+    const watch = watches.get(fd);
+    if (!watch) return;
+    if (errno !== 0) watch.armed = 0;
+    for (const waiter of [...watch.waiters]) {
       if (errno !== 0) {
-        const error = native.errnoError(errno, "poll", `fd ${fd}`);
+        const error = fromEventLoop(native.errnoError(errno, "epoll_wait", { fd }));
         pollFailures.add(error);
         waiter.settle(error);
       } else if (ready & waiter.events) waiter.settle();
@@ -59,47 +68,31 @@ function onReady(fd: number): (errno: number, ready: number) => void {
 // The hot path (a loop of `await read()`) wants no system call per wait: a
 // handle whose last waiter just left stays armed until the check phase, by
 // which time the loop's next read has usually arrived with the same events.
-// Stopping later is safe: the poll phase, the only place it could report
+// Pausing later is safe: the poll phase, the only place it could report
 // readiness to no one, comes after the check phase.
 function sweepIdle(): void {
   idleSweep = undefined;
   for (const fd of idle) {
-    if (!waiting.has(fd) && armed.get(fd)) {
+    const watch = watches.get(fd);
+    if (watch && watch.waiters.size === 0 && watch.armed) {
       native.pollStart(fd, 0, onReady(fd)); // uv_poll_stop: the handle stays open
-      armed.set(fd, 0);
+      watch.armed = 0;
     }
   }
   idle.clear();
 }
 
-function rearm(fd: number): void {
-  const waiters = waiting.get(fd);
-  if (!waiters || waiters.size === 0) {
-    waiting.delete(fd);
+function rearm(fd: number, watch: Watch): void {
+  if (watch.waiters.size === 0) {
     idle.add(fd);
     idleSweep ??= setImmediate(sweepIdle);
     return;
   }
   let events = 0;
-  for (const waiter of waiters) events |= waiter.events;
-  if (armed.get(fd) === events) return;
+  for (const waiter of watch.waiters) events |= waiter.events;
+  if (watch.armed === events) return;
   native.pollStart(fd, events, onReady(fd));
-  armed.set(fd, events);
-}
-
-export function checkWaitOptions(options: WaitOptions): void {
-  if (options.timeout !== undefined) {
-    checkInteger("timeout", options.timeout, 0, 2 ** 31 - 1);
-  }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw invalidArgument("signal must be an AbortSignal");
-  }
-}
-
-/** What stops a wait: the caller's AbortSignal and Jupyter's interrupt (checked options). */
-function stopSignals(options: WaitOptions): AbortSignal[] {
-  checkWaitOptions(options);
-  return [options.signal, interruptSignal()].filter((s): s is AbortSignal => !!s);
+  watch.armed = events;
 }
 
 /** Resolves when `fd` is ready; `what` names the waiting call in errors. */
@@ -110,46 +103,37 @@ export function waitFor(
   options: WaitOptions = {},
 ): Promise<void> {
   checkFd(fd);
-  const stops = stopSignals(options);
-  const already = stops.find((s) => s.aborted);
-  if (already) return Promise.reject(already.reason);
+  checkWaitOptions(options);
   return new Promise<void>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const onAbort = (event: Event) => waiter.settle((event.target as AbortSignal).reason);
+    const watch = watchOf(fd);
     const waiter: Waiter = {
       events: EVENT[readiness],
       settle(error?: unknown) {
-        const waiters = waiting.get(fd);
-        if (!waiters?.delete(waiter)) return;
-        clearTimeout(timer);
-        for (const stop of stops) stop.removeEventListener("abort", onAbort);
-        rearm(fd);
+        if (!watch.waiters.delete(waiter)) return;
+        disarm();
+        rearm(fd, watch);
         if (error === undefined) resolve();
         else reject(error);
       },
     };
-    let waiters = waiting.get(fd);
-    if (!waiters) waiting.set(fd, (waiters = new Set()));
-    waiters.add(waiter);
+    watch.waiters.add(waiter);
+    let disarm = () => {};
     try {
-      rearm(fd);
+      rearm(fd, watch);
     } catch (error) {
-      waiters.delete(waiter);
-      if (waiters.size === 0) waiting.delete(fd);
+      watch.waiters.delete(waiter);
       reject(error);
       return;
     }
-    for (const stop of stops) stop.addEventListener("abort", onAbort, { once: true });
-    if (options.timeout !== undefined) {
-      timer = setTimeout(() => waiter.settle(timedOut(what, options.timeout!)), options.timeout);
-    }
+    disarm = whenStopped(what, options, (error) => waiter.settle(error), { fd });
   });
 }
 
 /**
  * Runs `attempt` until it returns a value, awaiting readiness of `fd` each
- * time it reports "would block" by returning undefined. The time-out covers
- * the whole operation, not each wait.
+ * time it reports "would block" by returning undefined. The attempt is the
+ * mechanism's own non-blocking form of its call. The time-out covers the
+ * whole operation, not each wait.
  */
 export async function whenReady<T>(
   fd: number,
@@ -163,22 +147,22 @@ export async function whenReady<T>(
   // A descriptor that had to be waited for last time (a ping-pong) is
   // likely to again: wait first and skip an attempt bound to fail. Readiness
   // is level-triggered, so data that is already there is reported at once.
-  const key = readiness === "readable" ? fd : -1 - fd;
-  let skip = waitedLast.has(key);
+  let skip = watches.get(fd)?.waitedLast.has(readiness) ?? false;
   for (let waited = false; ; waited = true) {
     const result = skip ? undefined : attempt();
     skip = false;
     if (result !== undefined) {
-      if (waited) waitedLast.add(key);
-      else waitedLast.delete(key);
+      const last = watches.get(fd)?.waitedLast;
+      if (waited) (last ?? watchOf(fd).waitedLast).add(readiness);
+      else last?.delete(readiness);
       return result;
     }
-    const timeout = deadline === undefined ? undefined : Math.max(0, deadline - Date.now());
     try {
-      await waitFor(fd, readiness, what, { signal: options.signal, timeout });
+      await waitFor(fd, readiness, what, { signal: options.signal, timeout: remaining(deadline) });
     } catch (error) {
       // Report the whole operation's time-out, not the last wait's remainder.
-      if ((error as { code?: string }).code === "ETIMEDOUT") throw timedOut(what, options.timeout!);
+      if ((error as SystemError).code === "ETIMEDOUT")
+        throw timedOut(what, options.timeout!, { fd });
       if (pollFailures.has(error as object)) return attempt() ?? Promise.reject(error);
       throw error;
     }
@@ -186,55 +170,34 @@ export async function whenReady<T>(
 }
 
 /**
- * `promise`, but rejecting on the options' time-out (ETIMEDOUT naming
- * `what`), AbortSignal, or Jupyter's interrupt; the work behind it goes on.
+ * Rejects every wait on `fd` with EBADF (`why`: "closed", "replaced by
+ * dup2") and stops watching it. close() and dup2() call this first: the
+ * kernel may reuse the number at once.
  */
-export function withWaitOptions<T>(
-  promise: Promise<T>,
-  what: string,
-  options: WaitOptions = {},
-): Promise<T> {
-  const stops = stopSignals(options);
-  const already = stops.find((s) => s.aborted);
-  if (already) return Promise.reject(already.reason);
-  return new Promise<T>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const onAbort = (event: Event) => done(() => reject((event.target as AbortSignal).reason));
-    const done = (settle: () => void) => {
-      clearTimeout(timer);
-      for (const stop of stops) stop.removeEventListener("abort", onAbort);
-      settle();
-    };
-    for (const stop of stops) stop.addEventListener("abort", onAbort, { once: true });
-    if (options.timeout !== undefined) {
-      timer = setTimeout(
-        () => done(() => reject(timedOut(what, options.timeout!))),
-        options.timeout,
-      );
-    }
-    promise.then(
-      (value) => done(() => resolve(value)),
-      (error: unknown) => done(() => reject(error)),
-    );
-  });
-}
-
-/**
- * Rejects every wait on `fd` (with EBADF) and stops watching it. close()
- * calls this first: the kernel may reuse the number at once.
- */
-export function forget(fd: number): void {
-  for (const waiter of [...(waiting.get(fd) ?? [])]) {
-    waiter.settle(native.errnoError(9, "poll", `fd ${fd} closed while waiting`));
-  }
+export function forget(fd: number, why = "closed"): void {
+  const watch = watches.get(fd);
+  watches.delete(fd);
   idle.delete(fd);
-  armed.delete(fd);
-  waitedLast.delete(fd);
-  waitedLast.delete(-1 - fd);
+  for (const waiter of [...(watch?.waiters ?? [])]) {
+    waiter.settle(
+      fromEventLoop(
+        native.errnoError(
+          native.constants.errno.EBADF,
+          "epoll_wait",
+          { fd },
+          `${why} while waiting`,
+        ),
+      ),
+    );
+  }
   native.pollStop(fd);
 }
 
+countWaitsWith(() => pendingWaits() > 0);
+
 /** How many descriptors have waits pending (for tests and leak checks). */
 export function pendingWaits(): number {
-  return waiting.size;
+  let count = 0;
+  for (const watch of watches.values()) if (watch.waiters.size > 0) count++;
+  return count;
 }

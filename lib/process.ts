@@ -12,10 +12,21 @@ import { accessSync, constants as fsConstants, statSync } from "node:fs";
 import { constants } from "node:os";
 import * as path from "node:path";
 import { native, type WaitStatus } from "./native";
-import { checkFd, checkInteger, invalidArgument, show } from "./errors";
+import { WCONTINUED, WNOHANG, WUNTRACED } from "./constants";
+import {
+  checkFd,
+  checkInteger,
+  checkOptions,
+  invalidType,
+  invalidValue,
+  show,
+  systemError,
+} from "./errors";
+import { adopt } from "./descriptor";
 import { close, readAll } from "./fd";
 import { pipe } from "./pipe";
-import { whenReady, withWaitOptions, type WaitOptions } from "./poll";
+import { whenReady } from "./poll";
+import { withWaitOptions, type WaitOptions } from "./waiting";
 
 export type { WaitStatus } from "./native";
 
@@ -73,7 +84,7 @@ export class Child {
 }
 
 /** The C routines a forked child can run: name and what it does. */
-export function routines(): { name: string; summary: string }[] {
+export function routines(): { name: string; summary: string; chapter: string }[] {
   return native.listRoutines();
 }
 
@@ -82,11 +93,19 @@ export function routines(): { name: string; summary: string }[] {
  * `routine` (see routines()) and exits with its status. The parent gets a
  * Child whose pid is the child's.
  */
-export function fork(routine: string, options: ForkOptions = {}): Child {
-  if (typeof routine !== "string" || routine === "") {
-    throw invalidArgument(`routine must be a routine name, got ${String(routine)}`);
-  }
-  const args = (options.args ?? []).map((arg) => String(arg));
+export function fork(routine: string, options?: ForkOptions): Child {
+  if (typeof routine !== "string")
+    throw invalidType(`routine must be a string, got ${show(routine)}`);
+  if (routine === "") throw invalidValue(`routine must be a routine name, got ""`);
+  options = checkOptions(options, "{ fds: { 1: writeEnd }, args: [10] }");
+  const given = options.args ?? [];
+  if (!Array.isArray(given)) throw invalidType("args must be an array of strings or numbers");
+  const args = given.map((arg, i) => {
+    if (typeof arg !== "string" && typeof arg !== "number") {
+      throw invalidType(`args[${i}] must be a string or a number, got ${show(arg)}`);
+    }
+    return String(arg);
+  });
   const fdMap = toFdMap(options.fds);
   const closeFds = (options.close ?? []).map((fd) => checkFd(fd, "close[]"));
   const pid = native.fork(routine, args, fdMap, closeFds, options.closeOthers ?? false);
@@ -97,12 +116,12 @@ export function fork(routine: string, options: ForkOptions = {}): Child {
 function toFdMap(fds: Record<number, number> | undefined): number[] {
   if (fds === undefined) return [];
   if (typeof fds !== "object" || fds === null) {
-    throw invalidArgument("fds must be an object like { 0: readEnd, 1: writeEnd }");
+    throw invalidType("fds must be an object like { 0: readEnd, 1: writeEnd }");
   }
   const fdMap: number[] = [];
   for (const [childFd, parentFd] of Object.entries(fds)) {
     if (!/^\d+$/.test(childFd))
-      throw invalidArgument(`fds: child descriptor ${show(childFd)} is not a number`);
+      throw invalidValue(`fds: child descriptor ${show(childFd)} is not a number`);
     fdMap.push(checkFd(parentFd, `fds[${childFd}]`), checkFd(Number(childFd), "child fd"));
   }
   return fdMap;
@@ -139,9 +158,7 @@ export class SpawnedChild extends Child {
   /** What the program wrote on fds 1 and 2 (captured), once both are closed. */
   output(options: WaitOptions = {}): Promise<{ stdout: string; stderr: string }> {
     if (this.#output === undefined) {
-      return Promise.reject(
-        invalidArgument("output(): this child was spawned with capture: false"),
-      );
+      return Promise.reject(invalidValue("output(): this child was spawned with capture: false"));
     }
     // A time-out or abort ends this wait only; the collection goes on.
     return withWaitOptions(this.#output, "output", options);
@@ -165,7 +182,8 @@ function resolveCommand(command: string, PATH: string | undefined): string {
       // Not here: try the next folder.
     }
   }
-  throw native.errnoError(2, "spawn", command);
+  // What execvp would say after trying every folder of PATH.
+  throw systemError("ENOENT", "execve", { path: command }, "not found in PATH");
 }
 
 /**
@@ -178,13 +196,17 @@ function resolveCommand(command: string, PATH: string | undefined): string {
 export function spawnWithFds(
   command: string,
   args: string[] = [],
-  options: SpawnOptions = {},
+  options?: SpawnOptions,
 ): SpawnedChild {
-  if (typeof command !== "string" || command === "") {
-    throw invalidArgument(`command must be a non-empty string, got ${show(command)}`);
-  }
+  if (typeof command !== "string")
+    throw invalidType(`command must be a string, got ${show(command)}`);
+  if (command === "") throw invalidValue(`command must not be empty`);
   if (!Array.isArray(args) || args.some((arg) => typeof arg !== "string")) {
-    throw invalidArgument("args must be an array of strings");
+    throw invalidType("args must be an array of strings");
+  }
+  options = checkOptions(options, "{ fds: { 0: readEnd }, cwd: '/tmp' }");
+  if (options.cwd !== undefined && typeof options.cwd !== "string") {
+    throw invalidType(`cwd must be a string, got ${show(options.cwd)}`);
   }
   const env = options.env ?? process.env;
   const envp = Object.entries(env)
@@ -238,8 +260,10 @@ export function spawnWithFds(
 /** Maps "SIGTERM" or 15 to a signal number, checking it exists. */
 export function signalNumber(signal: string | number): number {
   if (typeof signal === "number") return checkInteger("signal", signal, 0, 64);
+  if (typeof signal !== "string")
+    throw invalidType(`signal must be a name or a number, got ${show(signal)}`);
   const number = (constants.signals as Record<string, number | undefined>)[signal];
-  if (number === undefined) throw invalidArgument(`unknown signal ${JSON.stringify(signal)}`);
+  if (number === undefined) throw invalidValue(`unknown signal ${show(signal)}`);
   return number;
 }
 
@@ -255,13 +279,13 @@ export function kill(pid: number, signal: string | number = "SIGTERM"): void {
  */
 export async function waitpid(pid: number, options: WaitOptions = {}): Promise<WaitStatus> {
   checkInteger("pid", pid, 1, 2 ** 31 - 1);
-  const pidfd = native.pidfdOpen(pid);
+  const pidfd = adopt(native.pidfdOpen(pid));
   try {
     return await whenReady(
       pidfd,
       "readable",
       "waitpid",
-      () => native.waitpid(pid, 1) ?? undefined,
+      () => native.waitpid(pid, WNOHANG) ?? undefined,
       options,
     );
   } finally {
@@ -280,7 +304,10 @@ export interface WaitSyncOptions {
 
 /** waitpid(2) as C calls it: blocks the process unless `noHang`. */
 export function waitpidSync(pid: number, options: WaitSyncOptions = {}): WaitStatus | null {
-  const flags = (options.noHang ? 1 : 0) | (options.untraced ? 2 : 0) | (options.continued ? 4 : 0);
+  const flags =
+    (options.noHang ? WNOHANG : 0) |
+    (options.untraced ? WUNTRACED : 0) |
+    (options.continued ? WCONTINUED : 0);
   return native.waitpid(checkInteger("pid", pid, -1, 2 ** 31 - 1), flags);
 }
 
@@ -289,7 +316,7 @@ export function waitpidSync(pid: number, options: WaitSyncOptions = {}): WaitSta
  * re-parented to this process instead of init, so it can find and reap them.
  */
 export function setChildSubreaper(on = true): void {
-  native.setChildSubreaper(on);
+  native.setChildSubreaper(on === true);
 }
 
 /** The C global the "add" routine changes: the same variable, in two address spaces. */

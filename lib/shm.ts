@@ -9,52 +9,20 @@
  * "/" and up to 255 more bytes with no other "/".
  */
 import { readdirSync, statSync, statfsSync } from "node:fs";
-import { constants as bufferConstants } from "node:buffer";
 import { inspect } from "node:util";
-import { native, type NativeStat } from "./native";
-import { SystemError, checkFd, checkInteger, invalidArgument, outOfRange, show } from "./errors";
-import { close, type Bytes } from "./fd";
-import { Mapping, checkMapping, closedError } from "./mapping";
+import { native } from "./native";
+import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC } from "./constants";
+import { checkInteger, invalidType, invalidValue, outOfRange, show, systemError } from "./errors";
+import type { ByteInput } from "./bytes";
+import { checkPosixName } from "./names";
+import { Descriptor, adopt } from "./descriptor";
+import { MAX_MAPPING, fstat, formatPermissions, mapFd, type FileStat } from "./memory";
+import { unmappedError, type Mapping } from "./mapping";
 
-export { Mapping, type MappingKind } from "./mapping";
-
-const C = native.shmConstants;
-/** mmap's `prot`: the pages may be read / written. */
-export const PROT_READ = C.PROT_READ;
-export const PROT_WRITE = C.PROT_WRITE;
-/** mmap's `flags`: stores reach the object and every other process (MAP_SHARED), or stay private. */
-export const MAP_SHARED = C.MAP_SHARED;
-export const MAP_PRIVATE = C.MAP_PRIVATE;
 /** Where Linux keeps POSIX shared-memory objects. */
 export const SHM_DIR = "/dev/shm";
-/** The largest mapping the library hands out: the largest Buffer (4 GiB in Node 20). */
-export const MAX_MAPPING: number = bufferConstants.MAX_LENGTH;
 
-const OPEN_FLAGS = C.O_RDONLY | C.O_RDWR | C.O_CREAT | C.O_EXCL | C.O_TRUNC;
-
-/** `name` must be a portable POSIX object name: "/", then 1 to 255 bytes, no other "/". */
-export function checkShmName(name: unknown): string {
-  if (typeof name !== "string") throw invalidArgument(`name must be a string, got ${show(name)}`);
-  if (name === "") throw invalidArgument(`name must not be empty: POSIX names look like "/OS"`);
-  if (!name.startsWith("/")) {
-    throw invalidArgument(`name must start with "/" (like "/OS"), got ${show(name)}`);
-  }
-  const rest = name.slice(1);
-  if (rest === "" || rest === "." || rest === "..") {
-    throw invalidArgument(`name needs a file name after the "/", got ${show(name)}`);
-  }
-  if (rest.includes("/")) {
-    throw invalidArgument(`name must have no "/" after the first one, got ${show(name)}`);
-  }
-  if (rest.includes("\0")) throw invalidArgument(`name must not contain a NUL byte`);
-  const bytes = Buffer.byteLength(rest);
-  if (bytes > C.NAME_MAX) {
-    throw invalidArgument(
-      `name must be at most ${C.NAME_MAX} bytes after the "/" (NAME_MAX), got ${bytes}`,
-    );
-  }
-  return name;
-}
+const OPEN_FLAGS = O_RDONLY | O_RDWR | O_CREAT | O_EXCL | O_TRUNC;
 
 function checkMode(mode: unknown): number {
   return checkInteger("mode", mode, 0, 0o777);
@@ -66,123 +34,38 @@ function checkMode(mode: unknown): number {
  * O_EXCL, O_TRUNC. `mode` is filtered by the umask, as for open(2).
  */
 export function shmOpen(name: string, flags: number, mode = 0o666): number {
-  checkShmName(name);
+  checkPosixName(name);
   checkInteger("flags", flags, 0, 2 ** 31 - 1);
   if ((flags & ~OPEN_FLAGS) !== 0) {
-    throw invalidArgument(
+    throw invalidValue(
       `flags may combine O_RDONLY or O_RDWR with O_CREAT, O_EXCL and O_TRUNC, got 0o${flags.toString(8)}`,
     );
   }
-  return native.shmOpen(name, flags, checkMode(mode));
+  return adopt(native.shmOpen(name, flags, checkMode(mode)));
 }
 
 /** shm_unlink(3): removes the name; the memory goes when the last mapping does. */
 export function shmUnlink(name: string): void {
-  native.shmUnlink(checkShmName(name));
-}
-
-/** ftruncate(2): sets the object's size; new bytes read as zero. */
-export function ftruncate(fd: number, length: number): void {
-  native.ftruncate(checkFd(fd), checkInteger("length", length, 0, Number.MAX_SAFE_INTEGER));
-}
-
-/** fstat(2)'s answer for an object; `mode` holds the permission bits only. */
-export interface ShmStat extends NativeStat {
-  /** The permission bits as `ls -l` shows them: "rw-r--r--". */
-  permissions: string;
-}
-
-export function fstat(fd: number): ShmStat {
-  const stat = native.fstat(checkFd(fd));
-  const mode = stat.mode & 0o7777;
-  return { ...stat, mode, permissions: formatPermissions(mode) };
-}
-
-/** 0o644 -> "rw-r--r--". */
-export function formatPermissions(mode: number): string {
-  const bits = "rwxrwxrwx";
-  return [...bits].map((letter, i) => (mode & (1 << (8 - i)) ? letter : "-")).join("");
-}
-
-/**
- * mmap(2) of a shared-memory descriptor, as the lecture writes it:
- * `mmap(null, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)`. The kernel
- * chooses the address (addr must be null). Refuses to map past the end of
- * the object: touching such pages raises SIGBUS.
- */
-export function mmap(
-  addr: null | 0,
-  length: number,
-  prot: number,
-  flags: number,
-  fd: number,
-  offset = 0,
-): Mapping {
-  if (addr !== null && addr !== 0) {
-    throw invalidArgument(`mmap: addr must be null (let the kernel choose), got ${show(addr)}`);
-  }
-  if (prot !== PROT_READ && prot !== (PROT_READ | PROT_WRITE)) {
-    throw invalidArgument(
-      `mmap: prot must be PROT_READ or PROT_READ | PROT_WRITE, got ${show(prot)}`,
-    );
-  }
-  if (flags !== MAP_SHARED && flags !== MAP_PRIVATE) {
-    throw invalidArgument(`mmap: flags must be MAP_SHARED or MAP_PRIVATE, got ${show(flags)}`);
-  }
-  return mapFd(checkFd(fd), length, prot === (PROT_READ | PROT_WRITE), `fd ${fd}`, flags, offset);
-}
-
-/** munmap(2): removes the mapping; every view of it becomes empty first. */
-export function munmap(mapping: Mapping): void {
-  checkMapping(mapping, "munmap");
-  if (mapping.kind !== "mmap")
-    throw invalidArgument(`munmap: this mapping was made by shmat; use shmdt`);
-  mapping.unmap();
-}
-
-function mapFd(
-  fd: number,
-  length: number,
-  writable: boolean,
-  label: string,
-  flags = MAP_SHARED,
-  offset = 0,
-): Mapping {
-  checkInteger("length", length, 1, MAX_MAPPING);
-  checkInteger("offset", offset, 0, Number.MAX_SAFE_INTEGER);
-  if (offset % C.PAGE_SIZE !== 0) {
-    throw outOfRange(
-      `mmap: offset must be a multiple of the page size ${C.PAGE_SIZE}, got ${offset}`,
-    );
-  }
-  const { size } = native.fstat(fd);
-  if (offset + length > size) {
-    throw outOfRange(
-      `mmap: offset ${offset} + length ${length} is past the end of ${label} (${size} bytes): ` +
-        `touching those pages would raise SIGBUS; size the object first with ftruncate()`,
-    );
-  }
-  const prot = writable ? PROT_READ | PROT_WRITE : PROT_READ;
-  return new Mapping(native.mmap(length, prot, flags, fd, offset), "mmap", writable, label);
+  native.shmUnlink(checkPosixName(name));
 }
 
 /** A size for create(): a positive integer that fits in /dev/shm and in a Buffer. */
 function checkCreateSize(name: string, size: unknown): number {
   checkInteger("size", size, 1, Number.MAX_SAFE_INTEGER);
   const value = size as number;
+  // The library's check, standing in for the kernel's: fallocate would fail
+  // with ENOSPC too, but only after ftruncate. (Without fallocate the kernel
+  // accepts any size and a store into a page it cannot find delivers SIGBUS.)
   const { bavail, bsize } = statfsSync(SHM_DIR);
   const free = bavail * bsize;
   if (value > free) {
-    const error = new SystemError(
-      `SharedMemory.create: ENOSPC (No space left on device) '${name}': ${value} bytes is ` +
-        `more than ${SHM_DIR} can hold (${free} bytes free)`,
+    throw systemError(
+      "ENOSPC",
+      "fallocate",
+      { path: name },
+      `${value} bytes is more than ${SHM_DIR} can hold (${free} bytes free); ` +
+        `checked by ipc-lab before any call`,
     );
-    throw Object.assign(error, {
-      code: "ENOSPC",
-      errno: -28,
-      syscall: "SharedMemory.create",
-      path: name,
-    });
   }
   if (value > MAX_MAPPING) {
     throw outOfRange(`size must be at most ${MAX_MAPPING} (the largest Buffer), got ${value}`);
@@ -190,14 +73,14 @@ function checkCreateSize(name: string, size: unknown): number {
   return value;
 }
 
-export interface CreateOptions {
+export interface ShmCreateOptions {
   /** Permission bits (default 0o666, less the umask). */
   mode?: number;
   /** O_EXCL: fail with EEXIST if the object exists already. */
   exclusive?: boolean;
 }
 
-export interface OpenOptions {
+export interface ShmOpenOptions {
   /** O_RDONLY and PROT_READ: the consumer's way; writes throw EACCES. */
   readonly?: boolean;
 }
@@ -208,16 +91,6 @@ export interface ShmEntry {
   size: number;
   permissions: string;
 }
-
-// A SharedMemory dropped without close() gets its descriptor closed when it
-// is collected (its mapping is released by the ArrayBuffer's own finalizer).
-const forgotten = new FinalizationRegistry<number>((fd) => {
-  try {
-    native.close(fd);
-  } catch {
-    // Nothing to report to: the owner is gone.
-  }
-});
 
 /**
  * A POSIX shared-memory object mapped into this process:
@@ -232,18 +105,18 @@ export class SharedMemory {
   readonly writable: boolean;
   /** True when this create() made the object (false: it existed and was reused). */
   readonly created: boolean;
-  #fd: number;
+  #descriptor: Descriptor;
   #mapping: Mapping;
   #closed = false;
 
   private constructor(name: string, fd: number, mapping: Mapping, created: boolean) {
     this.name = name;
-    this.#fd = fd;
+    // Owned like every descriptor: closed once, by close() or when dropped.
+    this.#descriptor = new Descriptor(fd, name);
     this.#mapping = mapping;
     this.size = mapping.length;
     this.writable = mapping.writable;
     this.created = created;
-    forgotten.register(this, fd, this);
   }
 
   /**
@@ -252,8 +125,8 @@ export class SharedMemory {
    * error here, not a SIGBUS at some later store. If a step fails, an object
    * this call made is removed again.
    */
-  static create(name: string, size: number, options: CreateOptions = {}): SharedMemory {
-    checkShmName(name);
+  static create(name: string, size: number, options: ShmCreateOptions = {}): SharedMemory {
+    checkPosixName(name);
     const mode = checkMode(options.mode ?? 0o666);
     checkCreateSize(name, size);
     // O_EXCL first: knowing whether this call made the object tells us
@@ -261,16 +134,16 @@ export class SharedMemory {
     let fd: number;
     let created = true;
     try {
-      fd = native.shmOpen(name, C.O_CREAT | C.O_EXCL | C.O_RDWR, mode);
+      fd = native.shmOpen(name, O_CREAT | O_EXCL | O_RDWR, mode);
     } catch (error) {
-      if (options.exclusive || (error as SystemError).code !== "EEXIST") throw error;
-      fd = native.shmOpen(name, C.O_RDWR, 0);
+      if (options.exclusive || (error as { code?: string }).code !== "EEXIST") throw error;
+      fd = native.shmOpen(name, O_RDWR, 0);
       created = false;
     }
     try {
       native.ftruncate(fd, size);
       native.fallocate(fd, 0, size);
-      return new SharedMemory(name, fd, mapFd(fd, size, true, name), created);
+      return new SharedMemory(name, fd, mapFd(fd, size, true, name, { path: name }), created);
     } catch (error) {
       native.close(fd);
       if (created) native.shmUnlink(name);
@@ -279,10 +152,10 @@ export class SharedMemory {
   }
 
   /** shm_open + fstat (for the size) + mmap of an existing object. */
-  static open(name: string, options: OpenOptions = {}): SharedMemory {
-    checkShmName(name);
+  static open(name: string, options: ShmOpenOptions = {}): SharedMemory {
+    checkPosixName(name);
     const writable = !options.readonly;
-    const fd = native.shmOpen(name, writable ? C.O_RDWR : C.O_RDONLY, 0);
+    const fd = native.shmOpen(name, writable ? O_RDWR : O_RDONLY, 0);
     try {
       const { size } = native.fstat(fd);
       if (size === 0) {
@@ -299,7 +172,7 @@ export class SharedMemory {
           `SharedMemory.open: '${name}' is ${size} bytes, more than a Buffer can map`,
         );
       }
-      return new SharedMemory(name, fd, mapFd(fd, size, writable, name), false);
+      return new SharedMemory(name, fd, mapFd(fd, size, writable, name, { path: name }), false);
     } catch (error) {
       native.close(fd);
       throw error;
@@ -334,7 +207,7 @@ export class SharedMemory {
   /** The descriptor shm_open returned (kept for stat(); closed by close()). */
   get fd(): number {
     this.#check("fd");
-    return this.#fd;
+    return this.#descriptor.fd;
   }
 
   /** The mapping: its address, length, and the raw calls' view. */
@@ -372,26 +245,25 @@ export class SharedMemory {
   }
 
   /** Copies `data` to `offset`; returns the bytes written (advance your offset by it). */
-  write(offset: number, data: Bytes): number {
+  write(offset: number, data: ByteInput): number {
     this.#check("write");
     return this.#mapping.write(offset, data);
   }
 
   /** fstat of the object: size, permissions, owner. */
-  stat(): ShmStat {
+  stat(): FileStat {
     this.#check("stat");
-    return fstat(this.#fd);
+    return fstat(this.#descriptor.fd);
   }
 
   /** munmap + close(fd). The object stays in /dev/shm until unlinked. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    forgotten.unregister(this);
     try {
       this.#mapping.unmap();
     } finally {
-      close(this.#fd);
+      this.#descriptor.close();
     }
   }
 
@@ -412,6 +284,6 @@ export class SharedMemory {
   }
 
   #check(what: string): void {
-    if (this.#closed) throw closedError(what, this.name);
+    if (this.#closed) throw unmappedError(what, this.name);
   }
 }

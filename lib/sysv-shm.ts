@@ -1,27 +1,27 @@
 /**
  * System V shared memory: the older family, named by integer keys instead
- * of paths (lecture, seed 003). ftok turns a file and a project id into a
+ * of paths (lecture note 003). ftok turns a file and a project id into a
  * key; shmget makes or finds the segment; shmat maps it (the same no-copy,
  * safe Mapping as POSIX mmap); shmdt unmaps; shmctl reads the segment's
  * state (IPC_STAT) or marks it for removal (IPC_RMID). `ipcs -m` lists them.
  */
 import { readFileSync } from "node:fs";
 import { native, type NativeShmidDs } from "./native";
-import { checkInteger, invalidArgument, show } from "./errors";
+import * as C from "./constants";
+import { checkInteger, invalidType, invalidValue, show } from "./errors";
 import { Mapping, checkMapping } from "./mapping";
-import { formatPermissions, MAX_MAPPING } from "./shm";
+import { formatPermissions, MAX_MAPPING } from "./memory";
 
-// Linux's values, typed as literals so shmctl's overloads can tell the
-// commands apart; test/sysv-shm.test.ts checks them against <sys/ipc.h>.
 /** shmget's key for a new segment only reachable through its id. */
-export const IPC_PRIVATE = 0;
-export const IPC_CREAT = 0o1000;
-export const IPC_EXCL = 0o2000;
-export const IPC_RMID = 0;
-export const IPC_STAT = 2;
+export const IPC_PRIVATE = C.IPC_PRIVATE;
+export const IPC_CREAT = C.IPC_CREAT;
+export const IPC_EXCL = C.IPC_EXCL;
+// The kernel's values, each typed as a command of its own so that shmctl's
+// overloads can tell IPC_STAT from IPC_RMID.
+export const IPC_RMID = C.IPC_RMID as number & { readonly command: "IPC_RMID" };
+export const IPC_STAT = C.IPC_STAT as number & { readonly command: "IPC_STAT" };
 /** shmat's flag for a read-only attachment. */
-export const SHM_RDONLY = 0o10000;
-const SHM_DEST = 0o1000;
+export const SHM_RDONLY = C.SHM_RDONLY;
 
 /** A key as `ipcs` prints it: 0x0000abcd. */
 export function formatKey(key: number): string {
@@ -34,12 +34,11 @@ export function formatKey(key: number): string {
  */
 export function ftok(path: string, projId: number | string): number {
   if (typeof path !== "string" || path === "") {
-    throw invalidArgument(`ftok: path must be a file's path, got ${show(path)}`);
+    throw invalidType(`ftok: path must be a file's path, got ${show(path)}`);
   }
   let id = projId;
   if (typeof id === "string") {
-    if (id.length !== 1)
-      throw invalidArgument(`ftok: projId must be one character, got ${show(id)}`);
+    if (id.length !== 1) throw invalidValue(`ftok: projId must be one character, got ${show(id)}`);
     id = id.charCodeAt(0);
   }
   return native.ftok(path, checkInteger("projId", id, 1, 255));
@@ -55,7 +54,7 @@ export function shmget(key: number, size: number, flags: number): number {
   checkInteger("size", size, 1, MAX_MAPPING);
   checkInteger("flags", flags, 0, 2 ** 31 - 1);
   if ((flags & ~(IPC_CREAT | IPC_EXCL | 0o777)) !== 0) {
-    throw invalidArgument(
+    throw invalidValue(
       `shmget: flags may combine IPC_CREAT, IPC_EXCL and permission bits, got 0o${flags.toString(8)}`,
     );
   }
@@ -66,17 +65,17 @@ export function shmget(key: number, size: number, flags: number): number {
 export function shmat(shmid: number, flags = 0): Mapping {
   checkInteger("shmid", shmid, 0, 2 ** 31 - 1);
   if (flags !== 0 && flags !== SHM_RDONLY) {
-    throw invalidArgument(`shmat: flags must be 0 or SHM_RDONLY, got ${show(flags)}`);
+    throw invalidValue(`shmat: flags must be 0 or SHM_RDONLY, got ${show(flags)}`);
   }
   const source = native.shmat(shmid, flags);
-  return new Mapping(source, "shmat", flags !== SHM_RDONLY, `shmid ${shmid}`);
+  return new Mapping(source, "shmat", flags !== SHM_RDONLY, `shmid ${shmid}`, { shmid });
 }
 
 /** shmdt(2): detaches the mapping; every view of it becomes empty first. */
 export function shmdt(mapping: Mapping): void {
   checkMapping(mapping, "shmdt");
   if (mapping.kind !== "shmat")
-    throw invalidArgument(`shmdt: this mapping was made by mmap; use munmap`);
+    throw invalidValue(`shmdt: this mapping was made by mmap; use munmap`);
   mapping.unmap();
 }
 
@@ -112,7 +111,7 @@ function toShmidDs(raw: NativeShmidDs): ShmidDs {
     ...raw,
     mode: raw.mode & 0o777,
     permissions: formatPermissions(raw.mode & 0o777),
-    markedForRemoval: (raw.mode & SHM_DEST) !== 0,
+    markedForRemoval: (raw.mode & C.SHM_DEST) !== 0,
     atime: date(raw.atime),
     dtime: date(raw.dtime),
     ctime: new Date(raw.ctime * 1000),
@@ -126,7 +125,7 @@ export function shmctl(shmid: number, cmd: number): ShmidDs | void {
   checkInteger("shmid", shmid, 0, 2 ** 31 - 1);
   if (cmd === IPC_STAT) return toShmidDs(native.shmctlStat(shmid));
   if (cmd === IPC_RMID) return native.shmctlRemove(shmid);
-  throw invalidArgument(`shmctl: cmd must be IPC_STAT or IPC_RMID, got ${show(cmd)}`);
+  throw invalidValue(`shmctl: cmd must be IPC_STAT or IPC_RMID, got ${show(cmd)}`);
 }
 
 /** One line of /proc/sysvipc/shm (what `ipcs -m` reads). */

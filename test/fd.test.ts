@@ -1,4 +1,6 @@
 import { expect, test } from "vitest";
+import { closeSync, openSync } from "node:fs";
+import { constants } from "node:os";
 import {
   close,
   dup,
@@ -30,10 +32,10 @@ test("read, write and close of a closed descriptor are EBADF naming the call and
   const fd = closedFd();
   const shape = (syscall: string) => ({
     code: "EBADF",
-    errno: -9,
+    errno: -constants.errno.EBADF,
     syscall,
-    path: `fd ${fd}`,
-    message: `${syscall}: EBADF (Bad file descriptor) 'fd ${fd}'`,
+    fd,
+    message: `${syscall}: EBADF (Bad file descriptor) fd ${fd}`,
   });
   expect(() => readSync(fd)).toThrow(expect.objectContaining(shape("read")));
   expect(() => writeSync(fd, "x")).toThrow(expect.objectContaining(shape("write")));
@@ -41,7 +43,7 @@ test("read, write and close of a closed descriptor are EBADF naming the call and
   await expect(read(fd, 10, { timeout: 1000 })).rejects.toMatchObject(shape("read"));
   await expect(write(fd, "x", { timeout: 1000 })).rejects.toMatchObject(shape("write"));
   expect(() => fdFlags(fd)).toThrow(
-    expect.objectContaining({ code: "EBADF", syscall: "fcntl(F_GETFL)" }),
+    expect.objectContaining({ code: "EBADF", syscall: "fcntl", fd }),
   );
 });
 
@@ -54,7 +56,8 @@ test("negative, fractional and huge descriptors are refused before any system ca
   );
   expect(() => close(1.5)).toThrow(
     expect.objectContaining({
-      code: "ERR_INVALID_ARG_VALUE",
+      name: "RangeError",
+      code: "ERR_OUT_OF_RANGE",
       message: "fd must be an integer, got 1.5",
     }),
   );
@@ -106,8 +109,50 @@ test("dup2 makes newfd another name for the same pipe; dup's copy is close-on-ex
 test("dup2 onto an impossible descriptor number is EBADF naming both", () => {
   const [r] = track(pipe());
   expect(() => dup2(r, 2 ** 31 - 1)).toThrow(
-    expect.objectContaining({ code: "EBADF", syscall: "dup2", path: `fd ${r} -> 2147483647` }),
+    expect.objectContaining({
+      code: "EBADF",
+      syscall: "dup2",
+      fd: r,
+      message: `dup2: EBADF (Bad file descriptor) fd ${r}: onto fd 2147483647`,
+    }),
   );
+});
+
+test("dup2 onto a descriptor with a pending read rejects that read first: it would wait on the wrong file", async () => {
+  const [r] = track(pipe());
+  const [r2, w2] = track(pipe());
+  const pending = read(r, 10);
+  dup2(r2, r); // r now reads the second pipe
+  await expect(pending).rejects.toMatchObject({
+    code: "EBADF",
+    fd: r,
+    message: expect.stringContaining("replaced by dup2 while waiting"),
+  });
+  writeSync(w2, "second");
+  expect((await read(r, 10, { timeout: 5000 })).toString()).toBe("second");
+});
+
+test("Node's own descriptors (libuv's epoll, its sockets) cannot be closed or replaced: EPERM, and Node lives", () => {
+  const own = openFds().find((entry) => entry.target === "anon_inode:[eventpoll]");
+  expect(own).toBeDefined();
+  const refused = expect.objectContaining({
+    code: "EPERM",
+    fd: own!.fd,
+    message: expect.stringContaining("belongs to Node or Jupyter"),
+  });
+  expect(() => close(own!.fd)).toThrow(refused);
+  const [, w] = track(pipe());
+  expect(() => dup2(w, own!.fd)).toThrow(refused);
+  expect(openFds().find((entry) => entry.fd === own!.fd)?.target).toBe("anon_inode:[eventpoll]");
+});
+
+test("read of a file type with neither RWF_NOWAIT nor MSG_DONTWAIT polls first: /dev/null is end of file", async () => {
+  const fd = openSync("/dev/null", "r");
+  try {
+    expect((await read(fd, 10, { timeout: 5000 })).length).toBe(0);
+  } finally {
+    closeSync(fd);
+  }
 });
 
 test("openFds lists this process's pipe ends as pipe:[inode], the same inode for both ends", () => {
@@ -123,7 +168,12 @@ test("closing a descriptor while a read awaits it rejects the read with EBADF", 
   const [r] = track(pipe());
   const pending = read(r, 10);
   closeTracked(r);
-  await expect(pending).rejects.toMatchObject({ code: "EBADF", syscall: "poll" });
+  await expect(pending).rejects.toMatchObject({
+    code: "EBADF",
+    syscall: "epoll_wait",
+    fd: r,
+    message: `epoll_wait: EBADF (Bad file descriptor) fd ${r}: closed while waiting`,
+  });
 });
 
 test("readAll gathers every chunk until every writer is gone", async () => {

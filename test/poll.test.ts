@@ -2,7 +2,19 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect, test } from "vitest";
-import { pendingWaits, pipe, read, write, writeSync } from "ipc-lab";
+import {
+  pendingWaits,
+  pipe,
+  pipeSize,
+  read,
+  readSync,
+  setNonblocking,
+  write,
+  writeSync,
+} from "ipc-lab";
+import { native, poll } from "./fixtures/internals.ts";
+
+const { whenReady } = poll;
 import { trackDescriptors } from "./fixtures/fds.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
@@ -13,7 +25,8 @@ test("a read with a time-out rejects with ETIMEDOUT naming the call and leaves n
   await expect(read(r, 10, { timeout: 30 })).rejects.toMatchObject({
     code: "ETIMEDOUT",
     syscall: "read",
-    message: "read: ETIMEDOUT (timed out after 30 ms)",
+    message: `read: ETIMEDOUT (timed out after 30 ms) fd ${r}`,
+    fd: r,
   });
   expect(pendingWaits()).toBe(0);
 });
@@ -39,9 +52,11 @@ test("an already aborted signal rejects at once", async () => {
 
 test("two reads waiting on one pipe share its poll handle; data wakes one, the other keeps waiting", async () => {
   const [r, w] = track(pipe());
+  const handles = native.pollHandles();
   const first = read(r, 100, { timeout: 10_000 });
   const second = read(r, 100, { timeout: 10_000 });
   expect(pendingWaits()).toBe(1); // one descriptor
+  expect(native.pollHandles()).toBe(handles + 1); // and one uv_poll handle for both
   writeSync(w, "one");
   const winner = await Promise.race([first, second]);
   expect(winner.toString()).toBe("one");
@@ -54,14 +69,15 @@ test("two reads waiting on one pipe share its poll handle; data wakes one, the o
 test("a reader and a writer of different pipes wait at the same time", async () => {
   const [r1, w1] = track(pipe());
   const [r2, w2] = track(pipe());
-  writeSync(w2, Buffer.alloc(65536)); // full: the next write waits
+  const capacity = pipeSize(w2);
+  writeSync(w2, Buffer.alloc(capacity)); // full: the next write waits
   const reading = read(r1, 10, { timeout: 10_000 });
   const writing = write(w2, "more", { timeout: 10_000 });
   expect(pendingWaits()).toBe(2);
   writeSync(w1, "hi");
   expect((await reading).toString()).toBe("hi");
   let drained = 0;
-  while (drained < 65536) drained += (await read(r2, 65536)).length;
+  while (drained < capacity) drained += (await read(r2, capacity)).length;
   expect(await writing).toBe(4);
 });
 
@@ -75,7 +91,7 @@ test("bad wait options are a clear TypeError or RangeError", () => {
   );
   expect(() => read(r, 10, { signal: "stop" as never })).toThrow(
     expect.objectContaining({
-      code: "ERR_INVALID_ARG_VALUE",
+      code: "ERR_INVALID_ARG_TYPE",
       message: "signal must be an AbortSignal",
     }),
   );
@@ -92,7 +108,7 @@ for (const mode of ["close", "keep-open"]) {
     );
     expect(stdout).toBe(
       [
-        "ETIMEDOUT read: ETIMEDOUT (timed out after 50 ms)",
+        "ETIMEDOUT read: ETIMEDOUT (timed out after 50 ms) fd R",
         "pending while waiting: 1",
         "aborted: stop waiting",
         "pending after: 0",
@@ -101,6 +117,38 @@ for (const mode of ["close", "keep-open"]) {
     );
   });
 }
+
+test("a descriptor that had to wait last time waits first: the attempt bound to fail is skipped", async () => {
+  const [r, w] = track(pipe());
+  let attempts = 0;
+  setNonblocking(r, true);
+  const tryRead = () => {
+    attempts++;
+    try {
+      return readSync(r, 16).toString();
+    } catch (error) {
+      if ((error as { code?: string }).code === "EAGAIN") return undefined;
+      throw error;
+    }
+  };
+  // 1st: empty pipe, so try (fails), wait, try again: 2 attempts.
+  let pending = whenReady(r, "readable", "read", tryRead, { timeout: 5000 });
+  setTimeout(() => writeSync(w, "one"), 20);
+  expect(await pending).toBe("one");
+  expect(attempts).toBe(2);
+  // 2nd: it waited last time, so it waits first: 1 attempt, after the data came.
+  attempts = 0;
+  pending = whenReady(r, "readable", "read", tryRead, { timeout: 5000 });
+  setTimeout(() => writeSync(w, "two"), 20);
+  expect(await pending).toBe("two");
+  expect(attempts).toBe(1);
+  // 3rd: data already there still comes (level-triggered readiness reports
+  // it at once), with 1 attempt.
+  writeSync(w, "three");
+  attempts = 0;
+  expect(await whenReady(r, "readable", "read", tryRead, { timeout: 5000 })).toBe("three");
+  expect(attempts).toBe(1);
+});
 
 test("after a read that had to wait, data already in the pipe is still read at once", async () => {
   const [r, w] = track(pipe());

@@ -1,23 +1,39 @@
 #include "errors.h"
-#include "modules.h"
 
-#include <cerrno>
-#include <cmath>
+#include <cstdio>
 #include <cstring>
+
+#include "args.h"
+#include "modules.h"
 
 namespace ipc {
 
 namespace {
 // Per-process is fine: the addon is loaded by one main thread (vitest uses forks).
 Napi::FunctionReference* errorClass = nullptr;
+
+// How a message shows the subject: '/OS' for a path, key 0x41000029, fd 5.
+std::string Show(const Subject& subject) {
+  if (subject.prop == "path") return "'" + subject.text + "'";
+  if (subject.prop == "key") {
+    char text[32];
+    std::snprintf(text, sizeof text, "key 0x%08x",
+                  static_cast<unsigned>(static_cast<int>(subject.number)));
+    return text;
+  }
+  return subject.prop + " " + std::to_string(static_cast<long long>(subject.number));
+}
+
+Napi::Error Coded(Napi::Error error, const char* code) {
+  error.Set("code", code);
+  return error;
+}
 }  // namespace
 
 void SetErrorClass(const Napi::CallbackInfo& info) {
-  if (info.Length() < 1 || !info[0].IsFunction()) {
-    ThrowTypeError(info.Env(), "setErrorClass: expected a constructor");
-  }
+  Napi::Function cls = ArgFunction(info, 0, "errorClass");
   if (errorClass == nullptr) errorClass = new Napi::FunctionReference();
-  *errorClass = Napi::Persistent(info[0].As<Napi::Function>());
+  *errorClass = Napi::Persistent(cls);
 }
 
 std::string ErrnoName(int err) {
@@ -28,10 +44,24 @@ std::string ErrnoName(int err) {
   return unnamed;
 }
 
-Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const std::string& path) {
+Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const Subject& subject,
+                       const std::string& detail, const std::string& reason) {
   std::string code = ErrnoName(err);
-  std::string message = std::string(syscall) + ": " + code + " (" + strerror(err) + ")";
-  if (!path.empty()) message += " '" + path + "'";
+  // Appends only: GCC 12 warns (-Wrestrict, wrongly) about chains of `+`.
+  std::string message = syscall;
+  message += ": ";
+  message += code;
+  message += " (";
+  message += reason.empty() ? strerror(err) : reason.c_str();
+  message += ")";
+  if (!subject.prop.empty()) {
+    message += " ";
+    message += Show(subject);
+  }
+  if (!detail.empty()) {
+    message += ": ";
+    message += detail;
+  }
   Napi::Object error;
   if (errorClass != nullptr && !errorClass->IsEmpty()) {
     error = errorClass->New({Napi::String::New(env, message)});
@@ -42,67 +72,60 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const std::s
   // Node's SystemError carries the negated errno (libuv's convention).
   error.Set("errno", -err);
   error.Set("syscall", syscall);
-  if (!path.empty()) error.Set("path", path);
+  if (subject.prop == "path") {
+    error.Set("path", subject.text);
+  } else if (!subject.prop.empty()) {
+    error.Set(subject.prop, subject.number);
+  }
   return Napi::Error(env, error);
 }
 
-void ThrowErrno(Napi::Env env, int err, const char* syscall, const std::string& path) {
-  throw ErrnoError(env, err, syscall, path);
+void ThrowErrno(Napi::Env env, int err, const char* syscall, const Subject& subject,
+                const std::string& detail) {
+  throw ErrnoError(env, err, syscall, subject, detail);
 }
 
 void ThrowTypeError(Napi::Env env, const std::string& message) {
-  Napi::TypeError error = Napi::TypeError::New(env, message);
-  error.Set("code", "ERR_INVALID_ARG_TYPE");
-  throw error;
+  throw Coded(Napi::TypeError::New(env, message), "ERR_INVALID_ARG_TYPE");
 }
 
 void ThrowRangeError(Napi::Env env, const std::string& message) {
-  Napi::RangeError error = Napi::RangeError::New(env, message);
-  error.Set("code", "ERR_OUT_OF_RANGE");
-  throw error;
+  throw Coded(Napi::RangeError::New(env, message), "ERR_OUT_OF_RANGE");
 }
 
-int ArgInt(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (index >= info.Length() || !info[index].IsNumber()) {
-    ThrowTypeError(info.Env(), std::string(name) + " must be an integer");
-  }
-  double value = info[index].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(value) || std::trunc(value) != value || value < -2147483648.0 ||
-      value > 2147483647.0) {
-    ThrowRangeError(info.Env(), std::string(name) + " must be a 32-bit integer, got " +
-                                    info[index].ToString().Utf8Value());
-  }
-  return static_cast<int>(value);
+void ThrowInvalidValue(Napi::Env env, const std::string& message) {
+  throw Coded(Napi::TypeError::New(env, message), "ERR_INVALID_ARG_VALUE");
 }
 
-int ArgFd(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  int fd = ArgInt(info, index, name);
-  if (fd < 0) {
-    ThrowRangeError(info.Env(), std::string(name) + " must be a non-negative descriptor, got " +
-                                    std::to_string(fd));
-  }
-  return fd;
-}
-
-std::string ArgString(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (index >= info.Length() || !info[index].IsString()) {
-    ThrowTypeError(info.Env(), std::string(name) + " must be a string");
-  }
-  return info[index].As<Napi::String>().Utf8Value();
-}
-
-}  // namespace ipc
-
-namespace ipc {
 namespace {
 
-// errnoError(errno, syscall, path?): the same error object, for JS code that
-// gets an errno from elsewhere (a poll status, a child's report).
+// errnoError(errno, syscall, subject?, detail?, reason?): the same error, for
+// JS code that learns an errno elsewhere (a poll status, a child's report, a
+// check of its own). subject: { fd } | { pid } | { key } | { shmid } | { path }.
 Napi::Value ErrnoErrorJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   int err = ArgInt(info, 0, "errno");
   std::string syscall = ArgString(info, 1, "syscall");
-  std::string path = info.Length() > 2 && info[2].IsString() ? info[2].As<Napi::String>().Utf8Value() : "";
-  return ErrnoError(info.Env(), err, syscall.c_str(), path).Value();
+  Subject subject;
+  if (info.Length() > 2 && !info[2].IsUndefined()) {
+    if (!info[2].IsObject()) ThrowTypeError(env, "subject must be an object like { fd: 3 }");
+    Napi::Object object = info[2].As<Napi::Object>();
+    for (const char* prop : {"fd", "pid", "key", "shmid"}) {
+      if (object.Has(prop)) {
+        Napi::Value value = object.Get(prop);
+        if (!value.IsNumber()) ThrowTypeError(env, std::string("subject.") + prop + " must be a number");
+        subject = {prop, value.As<Napi::Number>().DoubleValue(), ""};
+      }
+    }
+    if (object.Has("path")) {
+      Napi::Value value = object.Get("path");
+      if (!value.IsString()) ThrowTypeError(env, "subject.path must be a string");
+      subject = Path(value.As<Napi::String>().Utf8Value());
+    }
+  }
+  std::string detail = ArgOptionalString(info, 3, "detail");
+  std::string reason = ArgOptionalString(info, 4, "reason");
+  return ErrnoError(env, err, syscall.c_str(), subject, detail, reason).Value();
 }
 
 Napi::Value SetErrorClassJs(const Napi::CallbackInfo& info) {
@@ -113,8 +136,8 @@ Napi::Value SetErrorClassJs(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitErrors(Napi::Env env, Napi::Object exports) {
-  exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClassJs, "setErrorClass"));
-  exports.Set("errnoError", Napi::Function::New(env, ErrnoErrorJs, "errnoError"));
+  Export(env, exports, "setErrorClass", SetErrorClassJs, 1);
+  Export(env, exports, "errnoError", ErrnoErrorJs, 5);
 }
 
 }  // namespace ipc

@@ -4,11 +4,10 @@
 #include <sys/shm.h>
 
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <string>
 
-#include "errors.h"
+#include "args.h"
 
 namespace ipc {
 
@@ -75,19 +74,6 @@ void Unmap(const Napi::CallbackInfo& info, size_t index, MapKind kind, const cha
   buffer.Detach();
   int err = state->Release();
   if (err != 0) ThrowErrno(env, err, syscall);
-}
-
-size_t ArgSize(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (index >= info.Length() || !info[index].IsNumber()) {
-    ThrowTypeError(info.Env(), std::string(name) + " must be an integer");
-  }
-  double value = info[index].As<Napi::Number>().DoubleValue();
-  if (!std::isfinite(value) || std::trunc(value) != value || value < 0 ||
-      value > 9007199254740991.0) {
-    ThrowRangeError(info.Env(), std::string(name) + " must be a non-negative integer, got " +
-                                    info[index].ToString().Utf8Value());
-  }
-  return static_cast<size_t>(value);
 }
 
 }  // namespace ipc

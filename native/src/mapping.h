@@ -36,7 +36,4 @@ Napi::Object NewMapping(Napi::Env env, void* addr, size_t length, MapKind kind);
 // in errors ("munmap", "shmdt").
 void Unmap(const Napi::CallbackInfo& info, size_t index, MapKind kind, const char* syscall);
 
-// A non-negative integer up to 2^53 (sizes and offsets beyond 32 bits).
-size_t ArgSize(const Napi::CallbackInfo& info, size_t index, const char* name);
-
 }  // namespace ipc

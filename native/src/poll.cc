@@ -1,12 +1,13 @@
 // Readiness of a descriptor on Node's own event loop (libuv's uv_poll), so
-// that a pending read, mq_receive or waitpid parks no thread: eight pending
-// receives must not starve the four threads `fs` relies on.
+// that a pending wait on a descriptor (a read, a child's pidfd) parks no
+// thread: eight pending reads must not starve the four threads `fs` relies
+// on. Waits with no descriptor to poll are blocking.cc's.
 #include <fcntl.h>
 #include <uv.h>
 
 #include <unordered_map>
 
-#include "errors.h"
+#include "args.h"
 #include "modules.h"
 
 namespace ipc {
@@ -43,12 +44,12 @@ void OnReady(uv_poll_t* handle, int status, int events) {
 }
 
 // pollStart(fd, events, callback): (re)arms the watch; events is a mask of
-// 1 (readable) | 2 (writable) | 4 (disconnect), as in uv_poll_event.
+// UV_READABLE | UV_WRITABLE | UV_DISCONNECT (constants), 0 to pause it.
 Napi::Value PollStart(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  int fd = ArgFd(info, 0, "fd");
+  int fd = ArgFd(info, 0);
   int events = ArgInt(info, 1, "events");
-  if (info.Length() < 3 || !info[2].IsFunction()) ThrowTypeError(env, "callback must be a function");
+  Napi::Function callback = ArgFunction(info, 2, "callback");
   auto found = watches.find(fd);
   Watch* watch;
   if (found == watches.end()) {
@@ -57,7 +58,7 @@ Napi::Value PollStart(const Napi::CallbackInfo& info) {
     // included), so put the caller's flags back. Reads after readiness use
     // RWF_NOWAIT instead.
     int flags = fcntl(fd, F_GETFL);
-    if (flags < 0) ThrowErrno(env, errno, "fcntl");
+    if (flags < 0) ThrowErrno(env, errno, "fcntl", Fd(fd));
     uv_loop_t* loop = nullptr;
     napi_get_uv_event_loop(env, &loop);
     watch = new Watch();
@@ -65,7 +66,7 @@ Napi::Value PollStart(const Napi::CallbackInfo& info) {
     fcntl(fd, F_SETFL, flags);
     if (rc < 0) {
       delete watch;
-      ThrowErrno(env, -rc, "uv_poll_init");
+      ThrowErrno(env, -rc, "epoll_ctl", Fd(fd));  // what uv_poll_init calls
     }
     watch->handle.data = watch;
     watch->context = new Napi::AsyncContext(env, "ipc-lab:poll");
@@ -73,15 +74,15 @@ Napi::Value PollStart(const Napi::CallbackInfo& info) {
   } else {
     watch = found->second;
   }
-  watch->callback = Napi::Persistent(info[2].As<Napi::Function>());
+  watch->callback = Napi::Persistent(callback);
   int rc = uv_poll_start(&watch->handle, events, OnReady);
-  if (rc < 0) ThrowErrno(env, -rc, "uv_poll_start");
+  if (rc < 0) ThrowErrno(env, -rc, "epoll_ctl", Fd(fd));  // what uv_poll_start calls
   return env.Undefined();
 }
 
 // pollStop(fd): forgets the watch; must run before the descriptor is closed.
 Napi::Value PollStop(const Napi::CallbackInfo& info) {
-  int fd = ArgFd(info, 0, "fd");
+  int fd = ArgFd(info, 0);
   auto found = watches.find(fd);
   if (found != watches.end()) {
     Watch* watch = found->second;
@@ -93,11 +94,17 @@ Napi::Value PollStop(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// pollHandles() -> how many uv_poll handles are open (one per watched descriptor).
+Napi::Value PollHandles(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(watches.size()));
+}
+
 }  // namespace
 
 void InitPoll(Napi::Env env, Napi::Object exports) {
-  exports.Set("pollStart", Napi::Function::New(env, PollStart, "pollStart"));
-  exports.Set("pollStop", Napi::Function::New(env, PollStop, "pollStop"));
+  Export(env, exports, "pollStart", PollStart, 3);
+  Export(env, exports, "pollStop", PollStop, 1);
+  Export(env, exports, "pollHandles", PollHandles, 0);
 }
 
 }  // namespace ipc

@@ -1,5 +1,8 @@
 // Processes: getpid/getppid, a real fork() whose child runs a C routine until
-// _exit, waitpid with the status decoded, pidfd_open for awaitable waits, kill.
+// _exit, spawn (fork + execve), waitpid with the status decoded, pidfd_open
+// for awaitable waits, kill. A child that fails before its routine or program
+// runs reports the failing step and errno to the parent through a
+// close-on-exec pipe, and the parent throws it as the SystemError it was.
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -11,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "errors.h"
+#include "args.h"
 #include "modules.h"
 #include "routines.h"
 
@@ -26,32 +29,22 @@ Napi::Value GetPpid(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), getppid());
 }
 
-std::vector<int> IntArray(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  std::vector<int> out;
-  if (index >= info.Length() || info[index].IsUndefined()) return out;
-  if (!info[index].IsArray()) ThrowTypeError(info.Env(), std::string(name) + " must be an array");
-  Napi::Array array = info[index].As<Napi::Array>();
-  for (uint32_t i = 0; i < array.Length(); ++i) {
-    Napi::Value value = array[i];
-    if (!value.IsNumber()) ThrowTypeError(info.Env(), std::string(name) + " must hold integers");
-    int fd = value.As<Napi::Number>().Int32Value();
-    if (fd < 0) {
-      ThrowRangeError(info.Env(),
-                      std::string(name) + " must hold descriptors >= 0, got " + std::to_string(fd));
-    }
-    out.push_back(fd);
-  }
-  return out;
-}
-
 // Everything below runs in the child and must stay async-signal-safe.
-[[noreturn]] void ChildFail(const char* what) {
-  int err = errno;
-  WriteStr(2, "ipc-lab child: ");
-  WriteStr(2, what);
-  WriteStr(2, " failed, errno ");
-  WriteLong(2, err);
-  WriteStr(2, "\n");
+// What a child that failed before its routine or program reports through
+// the report pipe: the step and its errno. Success closes the pipe (execve's
+// close-on-exec, or an explicit close before the routine): end of file.
+enum class Step : int { kMoveFd = 1, kDup2, kChdir, kExecve };
+
+struct Report {
+  Step step;
+  int err;
+  int fd;  // the descriptor a kMoveFd/kDup2 step was about
+};
+
+[[noreturn]] void ChildReport(int reportFd, Step step, int fd = -1) {
+  Report report = {step, errno, fd};
+  ssize_t ignored = write(reportFd, &report, sizeof report);
+  (void)ignored;
   _exit(127);
 }
 
@@ -66,16 +59,16 @@ void ChildResetSignals() {
   sigprocmask(SIG_SETMASK, &none, nullptr);
 }
 
-void ChildMapFds(const std::vector<int>& from, const std::vector<int>& to) {
+void ChildMapFds(const std::vector<int>& from, const std::vector<int>& to, int reportFd) {
   // Move every source out of the way first so that overlapping maps
   // (e.g. 3->0 and 0->3) do not clobber each other.
   int temp[64];
   for (size_t i = 0; i < from.size(); ++i) {
     temp[i] = fcntl(from[i], F_DUPFD, 256);
-    if (temp[i] < 0) ChildFail("fcntl(F_DUPFD)");
+    if (temp[i] < 0) ChildReport(reportFd, Step::kMoveFd, from[i]);
   }
   for (size_t i = 0; i < from.size(); ++i) {
-    if (dup2(temp[i], to[i]) < 0) ChildFail("dup2");
+    if (dup2(temp[i], to[i]) < 0) ChildReport(reportFd, Step::kDup2, to[i]);
   }
   for (size_t i = 0; i < from.size(); ++i) close(temp[i]);
 }
@@ -112,125 +105,41 @@ struct FdPlan {
 FdPlan ArgFdPlan(const Napi::CallbackInfo& info, size_t index, const char* syscallName) {
   Napi::Env env = info.Env();
   FdPlan plan;
-  std::vector<int> map = IntArray(info, index, "fdMap");
+  std::vector<int> map = ArgIntArray(info, index, "fdMap", 0);
   if (map.size() % 2 != 0 || map.size() / 2 > 64) {
     ThrowRangeError(env, "fdMap must hold [from, to] pairs (at most 64)");
   }
   for (size_t i = 0; i < map.size(); i += 2) {
     if (fcntl(map[i], F_GETFD) < 0) {
-      ThrowErrno(env, errno, syscallName, "fd " + std::to_string(map[i]));
+      ThrowErrno(env, errno, syscallName, Fd(map[i]), "a descriptor to give the child");
     }
     plan.from.push_back(map[i]);
     plan.to.push_back(map[i + 1]);
   }
-  plan.closeFds = IntArray(info, index + 1, "closeFds");
-  plan.closeOthers = info.Length() > index + 2 && info[index + 2].ToBoolean();
+  plan.closeFds = ArgIntArray(info, index + 1, "closeFds", 0);
+  plan.closeOthers = ArgBool(info, index + 2, "closeOthers");
   plan.keep = plan.to;
   std::sort(plan.keep.begin(), plan.keep.end());  // sorted here: the child must not allocate
   return plan;
 }
 
-void ChildApplyFdPlan(const FdPlan& plan, int spare = -1) {
-  ChildMapFds(plan.from, plan.to);
+void ChildApplyFdPlan(const FdPlan& plan, int reportFd) {
+  ChildMapFds(plan.from, plan.to, reportFd);
   for (int fd : plan.closeFds) {
-    if (fd != spare && std::find(plan.to.begin(), plan.to.end(), fd) == plan.to.end()) close(fd);
-  }
-  if (plan.closeOthers) ChildCloseOthers(plan.keep, spare);
-}
-
-// fork(routine, args, fdMap, closeFds, closeOthers) -> pid
-//   fdMap: [from0, to0, from1, to1, ...] applied with dup2 in the child.
-Napi::Value Fork(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::string name = ArgString(info, 0, "routine");
-  const RoutineEntry* routine = FindRoutine(name.c_str());
-  if (routine == nullptr) {
-    std::string known;
-    size_t count;
-    const RoutineEntry* all = Routines(&count);
-    for (size_t i = 0; i < count; ++i) known += (i ? ", " : "") + std::string(all[i].name);
-    Napi::Error error = Napi::Error::New(
-        env, "fork: unknown child routine '" + name + "' (known: " + known + ")");
-    error.Set("code", "ERR_UNKNOWN_ROUTINE");
-    throw error;
-  }
-  std::vector<std::string> argStore;
-  if (info.Length() > 1 && !info[1].IsUndefined()) {
-    if (!info[1].IsArray()) ThrowTypeError(env, "args must be an array of strings");
-    Napi::Array array = info[1].As<Napi::Array>();
-    if (array.Length() > kMaxRoutineArgs) {
-      ThrowRangeError(env, "args: at most " + std::to_string(kMaxRoutineArgs) + " arguments");
-    }
-    for (uint32_t i = 0; i < array.Length(); ++i) {
-      Napi::Value value = array[i];
-      argStore.push_back(value.ToString().Utf8Value());
+    if (fd != reportFd && std::find(plan.to.begin(), plan.to.end(), fd) == plan.to.end()) {
+      close(fd);
     }
   }
-  RoutineArgs args;
-  args.count = argStore.size();
-  for (size_t i = 0; i < argStore.size(); ++i) args.values[i] = argStore[i].c_str();
-
-  FdPlan plan = ArgFdPlan(info, 2, "fork");
-
-  pid_t pid = fork();
-  if (pid < 0) ThrowErrno(env, errno, "fork");
-  if (pid == 0) {
-    ChildResetSignals();
-    ChildApplyFdPlan(plan);
-    _exit(routine->run(args));
-  }
-  return Napi::Number::New(env, pid);
+  if (plan.closeOthers) ChildCloseOthers(plan.keep, reportFd);
 }
 
-std::vector<std::string> StringArray(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (index >= info.Length() || !info[index].IsArray()) {
-    ThrowTypeError(info.Env(), std::string(name) + " must be an array of strings");
-  }
-  Napi::Array array = info[index].As<Napi::Array>();
-  std::vector<std::string> out;
-  for (uint32_t i = 0; i < array.Length(); ++i) {
-    Napi::Value value = array[i];
-    if (!value.IsString()) ThrowTypeError(info.Env(), std::string(name) + " must hold strings");
-    out.push_back(value.As<Napi::String>().Utf8Value());
-  }
-  return out;
-}
-
-std::vector<char*> CStrings(std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  for (std::string& s : strings) out.push_back(s.data());
-  out.push_back(nullptr);
-  return out;
-}
-
-// What a child that failed before or in execve reports through the
-// close-on-exec pipe: the step and its errno. A successful execve closes the
-// pipe, so the parent reads end of file.
-struct ExecReport {
-  int step;  // 1 dup2 (fd map), 2 chdir, 3 execve
-  int err;
-};
-
-[[noreturn]] void ChildReport(int fd, int step) {
-  ExecReport report = {step, errno};
-  ssize_t ignored = write(fd, &report, sizeof report);
-  (void)ignored;
-  _exit(127);
-}
-
-// spawn(path, argv, envp, fdMap, closeFds, closeOthers, cwd) -> pid:
-// fork, then in the child the dup2s a shell does, then execve. A failure in
-// the child (execve's ENOENT, EACCES...) is thrown here, in the parent.
-Napi::Value Spawn(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  std::string path = ArgString(info, 0, "path");
-  std::vector<std::string> argStore = StringArray(info, 1, "argv");
-  std::vector<std::string> envStore = StringArray(info, 2, "envp");
-  FdPlan plan = ArgFdPlan(info, 3, "spawn");
-  std::string cwd = info.Length() > 6 && info[6].IsString() ? info[6].As<Napi::String>().Utf8Value() : "";
-  std::vector<char*> argv = CStrings(argStore);
-  std::vector<char*> envp = CStrings(envStore);
-
+// fork(), then in the child: default signal dispositions, the descriptor
+// plan, then `body` (which must not return). In the parent: waits for the
+// report pipe to close and throws what a failed child reported, naming
+// `syscall` for the descriptor steps.
+template <class Body>
+pid_t StartChild(Napi::Env env, const FdPlan& plan, const char* syscall,
+                 const std::string& program, const std::string& cwd, Body body) {
   int report[2];
   if (pipe2(report, O_CLOEXEC) < 0) ThrowErrno(env, errno, "pipe2");
   pid_t pid = fork();
@@ -248,37 +157,103 @@ Napi::Value Spawn(const Napi::CallbackInfo& info) {
     if (out < 0) out = report[1];
     else close(report[1]);
     ChildApplyFdPlan(plan, out);
-    if (!cwd.empty() && chdir(cwd.c_str()) < 0) ChildReport(out, 2);
-    execve(path.c_str(), argv.data(), envp.data());
-    ChildReport(out, 3);
+    body(out);
   }
   close(report[1]);
-  ExecReport got = {};
-  ssize_t n;
-  do {
-    n = read(report[0], &got, sizeof got);
-  } while (n < 0 && errno == EINTR);
+  Report got = {};
+  ssize_t n = RetryEintr([&] { return read(report[0], &got, sizeof got); });
   close(report[0]);
   if (n == sizeof got) {
     int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    RetryEintr([&] { return waitpid(pid, &status, 0); });
+    errno = got.err;
+    switch (got.step) {
+      case Step::kMoveFd:
+        ThrowErrno(env, got.err, syscall, Fd(got.fd), "the child could not move it (fcntl F_DUPFD)");
+      case Step::kDup2:
+        ThrowErrno(env, got.err, syscall, Fd(got.fd), "the child could not dup2 onto it");
+      case Step::kChdir:
+        ThrowErrno(env, got.err, "chdir", Path(cwd));
+      case Step::kExecve:
+        ThrowErrno(env, got.err, "execve", Path(program));
     }
-    if (got.step == 2) ThrowErrno(env, got.err, "chdir", cwd);
-    ThrowErrno(env, got.err, "execve", path);
   }
+  return pid;
+}
+
+// fork(routine, args, fdMap, closeFds, closeOthers) -> pid
+//   fdMap: [from0, to0, from1, to1, ...] applied with dup2 in the child.
+Napi::Value Fork(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = ArgString(info, 0, "routine");
+  const RoutineEntry* routine = FindRoutine(name.c_str());
+  if (routine == nullptr) {
+    std::string known;
+    size_t count;
+    const RoutineTable* const* tables = RoutineTables(&count);
+    for (size_t t = 0; t < count; ++t) {
+      for (size_t i = 0; i < tables[t]->count; ++i) {
+        known += (known.empty() ? "" : ", ") + std::string(tables[t]->entries[i].name);
+      }
+    }
+    ThrowInvalidValue(env, "fork: unknown child routine '" + name + "' (known: " + known + ")");
+  }
+  std::vector<std::string> argStore = ArgStringArray(info, 1, "args");
+  if (argStore.size() > kMaxRoutineArgs) {
+    ThrowRangeError(env, "args: at most " + std::to_string(kMaxRoutineArgs) + " arguments");
+  }
+  RoutineArgs args;
+  args.count = argStore.size();
+  for (size_t i = 0; i < argStore.size(); ++i) args.values[i] = argStore[i].c_str();
+
+  FdPlan plan = ArgFdPlan(info, 2, "fork");
+  pid_t pid = StartChild(env, plan, "fork", "", "", [&](int reportFd) {
+    close(reportFd);  // the routine runs: nothing failed
+    _exit(routine->run(args));
+  });
+  return Napi::Number::New(env, pid);
+}
+
+std::vector<char*> CStrings(std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (std::string& s : strings) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// spawn(path, argv, envp, fdMap, closeFds, closeOthers, cwd) -> pid:
+// fork, then in the child the dup2s a shell does, then execve. A failure in
+// the child (execve's ENOENT, EACCES...) is thrown here, in the parent.
+Napi::Value Spawn(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = ArgString(info, 0, "path");
+  std::vector<std::string> argStore = ArgStringArray(info, 1, "argv");
+  std::vector<std::string> envStore = ArgStringArray(info, 2, "envp");
+  FdPlan plan = ArgFdPlan(info, 3, "spawn");
+  std::string cwd = ArgOptionalString(info, 6, "cwd");
+  std::vector<char*> argv = CStrings(argStore);
+  std::vector<char*> envp = CStrings(envStore);
+  pid_t pid = StartChild(env, plan, "spawn", path, cwd, [&](int reportFd) {
+    if (!cwd.empty() && chdir(cwd.c_str()) < 0) ChildReport(reportFd, Step::kChdir);
+    execve(path.c_str(), argv.data(), envp.data());
+    ChildReport(reportFd, Step::kExecve);
+  });
   return Napi::Number::New(env, pid);
 }
 
 Napi::Value ListRoutines(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   size_t count;
-  const RoutineEntry* all = Routines(&count);
-  Napi::Array out = Napi::Array::New(env, count);
-  for (size_t i = 0; i < count; ++i) {
-    Napi::Object entry = Napi::Object::New(env);
-    entry.Set("name", all[i].name);
-    entry.Set("summary", all[i].summary);
-    out.Set(static_cast<uint32_t>(i), entry);
+  const RoutineTable* const* tables = RoutineTables(&count);
+  Napi::Array out = Napi::Array::New(env);
+  for (size_t t = 0; t < count; ++t) {
+    for (size_t i = 0; i < tables[t]->count; ++i) {
+      Napi::Object entry = Napi::Object::New(env);
+      entry.Set("name", tables[t]->entries[i].name);
+      entry.Set("summary", tables[t]->entries[i].summary);
+      entry.Set("chapter", tables[t]->chapter);
+      out.Set(out.Length(), entry);
+    }
   }
   return out;
 }
@@ -311,20 +286,15 @@ Napi::Object DecodeStatus(Napi::Env env, pid_t pid, int status) {
   return out;
 }
 
-// waitpid(pid, flags) with flags 1 = WNOHANG, 2 = WUNTRACED, 4 = WCONTINUED;
-// null when WNOHANG and nothing changed. Without WNOHANG it blocks.
+// waitpid(pid, options) with options WNOHANG | WUNTRACED | WCONTINUED as C
+// takes them; null when WNOHANG and nothing changed. Without WNOHANG it blocks.
 Napi::Value WaitPid(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int pid = ArgInt(info, 0, "pid");
-  int flags = ArgInt(info, 1, "flags");
-  int options = ((flags & 1) ? WNOHANG : 0) | ((flags & 2) ? WUNTRACED : 0) |
-                ((flags & 4) ? WCONTINUED : 0);
+  int options = ArgInt(info, 1, "options");
   int status = 0;
-  pid_t got;
-  do {
-    got = waitpid(pid, &status, options);
-  } while (got < 0 && errno == EINTR);
-  if (got < 0) ThrowErrno(env, errno, "waitpid", "pid " + std::to_string(pid));
+  pid_t got = RetryEintr([&] { return waitpid(pid, &status, options); });
+  if (got < 0) ThrowErrno(env, errno, "waitpid", Pid(pid));
   if (got == 0) return env.Null();
   return DecodeStatus(env, got, status);
 }
@@ -333,14 +303,14 @@ Napi::Value WaitPid(const Napi::CallbackInfo& info) {
 Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
   int pid = ArgInt(info, 0, "pid");
   long fd = syscall(SYS_pidfd_open, pid, 0);
-  if (fd < 0) ThrowErrno(info.Env(), errno, "pidfd_open", "pid " + std::to_string(pid));
+  if (fd < 0) ThrowErrno(info.Env(), errno, "pidfd_open", Pid(pid));
   return Napi::Number::New(info.Env(), static_cast<double>(fd));
 }
 
 Napi::Value Kill(const Napi::CallbackInfo& info) {
   int pid = ArgInt(info, 0, "pid");
   int sig = ArgInt(info, 1, "signal");
-  if (kill(pid, sig) < 0) ThrowErrno(info.Env(), errno, "kill", "pid " + std::to_string(pid));
+  if (kill(pid, sig) < 0) ThrowErrno(info.Env(), errno, "kill", Pid(pid));
   return info.Env().Undefined();
 }
 
@@ -348,7 +318,7 @@ Napi::Value Kill(const Napi::CallbackInfo& info) {
 // process instead of init, so a test run or the grader can find (and reap)
 // every process its children left behind.
 Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info) {
-  bool on = info.Length() == 0 || info[0].ToBoolean();
+  bool on = ArgBool(info, 0, "on");
   if (prctl(PR_SET_CHILD_SUBREAPER, on ? 1 : 0, 0, 0, 0) < 0) {
     ThrowErrno(info.Env(), errno, "prctl");
   }
@@ -367,18 +337,17 @@ Napi::Value SetDemoValue(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitProcess(Napi::Env env, Napi::Object exports) {
-  exports.Set("getpid", Napi::Function::New(env, GetPid, "getpid"));
-  exports.Set("getppid", Napi::Function::New(env, GetPpid, "getppid"));
-  exports.Set("fork", Napi::Function::New(env, Fork, "fork"));
-  exports.Set("spawn", Napi::Function::New(env, Spawn, "spawn"));
-  exports.Set("listRoutines", Napi::Function::New(env, ListRoutines, "listRoutines"));
-  exports.Set("waitpid", Napi::Function::New(env, WaitPid, "waitpid"));
-  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen, "pidfdOpen"));
-  exports.Set("kill", Napi::Function::New(env, Kill, "kill"));
-  exports.Set("setChildSubreaper",
-              Napi::Function::New(env, SetChildSubreaper, "setChildSubreaper"));
-  exports.Set("getDemoValue", Napi::Function::New(env, GetDemoValue, "getDemoValue"));
-  exports.Set("setDemoValue", Napi::Function::New(env, SetDemoValue, "setDemoValue"));
+  Export(env, exports, "getpid", GetPid, 0);
+  Export(env, exports, "getppid", GetPpid, 0);
+  Export(env, exports, "fork", Fork, 5);
+  Export(env, exports, "spawn", Spawn, 7);
+  Export(env, exports, "listRoutines", ListRoutines, 0);
+  Export(env, exports, "waitpid", WaitPid, 2);
+  Export(env, exports, "pidfdOpen", PidfdOpen, 1);
+  Export(env, exports, "kill", Kill, 2);
+  Export(env, exports, "setChildSubreaper", SetChildSubreaper, 1);
+  Export(env, exports, "getDemoValue", GetDemoValue, 0);
+  Export(env, exports, "setDemoValue", SetDemoValue, 1);
 }
 
 }  // namespace ipc

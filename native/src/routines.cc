@@ -7,8 +7,6 @@
 
 namespace ipc {
 
-long g_demoValue = 5;
-
 void WriteAll(int fd, const char* data, size_t length) {
   while (length > 0) {
     ssize_t n = write(fd, data, length);
@@ -34,8 +32,6 @@ void WriteLong(int fd, long value) {
   WriteAll(fd, digits + at, sizeof digits - at);
 }
 
-namespace {
-
 long ParseLong(const char* text) {
   long sign = 1, value = 0;
   if (*text == '-') {
@@ -46,142 +42,21 @@ long ParseLong(const char* text) {
   return sign * value;
 }
 
-// add N: the textbook fork example (value = 5; the child adds N). The child
-// changes its copy of g_demoValue and reports it on fd 1.
-int AddToGlobal(const RoutineArgs& args) {
-  g_demoValue += args.count > 0 ? ParseLong(args.values[0]) : 15;
-  WriteStr(1, "child  pid=");
-  WriteLong(1, getpid());
-  WriteStr(1, ": value = ");
-  WriteLong(1, g_demoValue);
-  WriteStr(1, "\n");
-  return 0;
-}
-
-// Copies fd 0 to fd 1 until end of file, transforming each chunk in place.
-int Relay(void (*transform)(char*, ssize_t)) {
-  char buffer[4096];
-  for (;;) {
-    ssize_t n = read(0, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return 1;
-    if (n == 0) return 0;
-    if (transform != nullptr) transform(buffer, n);
-    WriteAll(1, buffer, static_cast<size_t>(n));
-  }
-}
-
-void Uppercase(char* data, ssize_t length) {
-  for (ssize_t i = 0; i < length; ++i) {
-    if (data[i] >= 'a' && data[i] <= 'z') data[i] = static_cast<char>(data[i] - 'a' + 'A');
-  }
-}
-
-// echo: copies fd 0 to fd 1 until EOF.
-int Echo(const RoutineArgs&) { return Relay(nullptr); }
-
-// uppercase: like echo, in capitals; with two pipes it answers its parent.
-int UppercaseRoutine(const RoutineArgs&) { return Relay(Uppercase); }
-
-// exit N: exits at once with status N (for waitpid demonstrations).
-int ExitWith(const RoutineArgs& args) {
-  return args.count > 0 ? static_cast<int>(ParseLong(args.values[0])) : 0;
-}
-
-// reader: the lecture's child. One read of at most BUFFER_SIZE (25) bytes
-// from fd 0, then `read <message>` on fd 1, as printf("read %s") does.
-int Reader(const RoutineArgs&) {
-  char message[25];
-  ssize_t n;
-  do {
-    n = read(0, message, sizeof message);
-  } while (n < 0 && errno == EINTR);
-  if (n < 0) return 1;
-  if (n == 0) {
-    WriteStr(1, "read nothing: end of file\n");
-    return 2;
-  }
-  WriteStr(1, "read ");
-  WriteAll(1, message, static_cast<size_t>(n));
-  WriteStr(1, "\n");
-  return 0;
-}
-
-// reply: answers each message read from fd 0 on fd 1 (the second pipe):
-// `child got N bytes: <message>`, until end of file.
-int Reply(const RoutineArgs&) {
-  char message[4096];
-  for (;;) {
-    ssize_t n = read(0, message, sizeof message);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return 1;
-    if (n == 0) return 0;
-    // One write per answer, so that the reader gets it in one piece.
-    char answer[sizeof message + 64];
-    size_t at = 0;
-    auto append = [&](const char* data, size_t length) {
-      memcpy(answer + at, data, length);
-      at += length;
-    };
-    char digits[24];
-    size_t first = sizeof digits;
-    for (ssize_t left = n; left > 0 || first == sizeof digits; left /= 10) {
-      digits[--first] = static_cast<char>('0' + left % 10);
-    }
-    append("child got ", 10);
-    append(digits + first, sizeof digits - first);
-    append(" bytes: ", 8);
-    append(message, static_cast<size_t>(n));
-    WriteAll(1, answer, at);
-  }
-}
-
-// writer [N]: writes N bytes of 'x' (default: without end) to fd 1 in 4 KiB
-// writes, blocking while the pipe is full. With no reader left, SIGPIPE ends it.
-int Writer(const RoutineArgs& args) {
-  long left = args.count > 0 ? ParseLong(args.values[0]) : -1;
-  char chunk[4096];
-  memset(chunk, 'x', sizeof chunk);
-  while (left != 0) {
-    size_t size = left < 0 || left > static_cast<long>(sizeof chunk) ? sizeof chunk : left;
-    ssize_t n = write(1, chunk, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return 1;
-    if (left > 0) left -= n;
-  }
-  return 0;
-}
-
-// crash: dereferences NULL, so waitpid reports SIGSEGV.
-int Crash(const RoutineArgs&) {
-  volatile int* nowhere = nullptr;
-  *nowhere = 1;
-  return 0;
-}
-
-const RoutineEntry kRoutines[] = {
-    {"add", AddToGlobal, "adds N (default 15) to the C global value and prints it on fd 1"},
-    {"echo", Echo, "copies fd 0 to fd 1 until end of file"},
-    {"uppercase", UppercaseRoutine, "copies fd 0 to fd 1 in capital letters until end of file"},
-    {"reader", Reader, "the lecture's child: reads once from fd 0, prints 'read <message>' on fd 1"},
-    {"reply", Reply, "answers each message from fd 0 on fd 1 ('child got N bytes: ...') until EOF"},
-    {"writer", Writer, "writes N bytes of 'x' (default: forever) to fd 1, blocking when full"},
-    {"exit", ExitWith, "exits at once with status N"},
-    {"crash", Crash, "writes through a NULL pointer and dies of SIGSEGV"},
-};
-
+namespace {
+// One line per chapter with routines, in chapter order.
+const RoutineTable* const kTables[] = {&kProcessRoutines, &kPipeRoutines};
 }  // namespace
 
-const RoutineEntry* Routines(size_t* count) {
-  *count = sizeof kRoutines / sizeof kRoutines[0];
-  return kRoutines;
+const RoutineTable* const* RoutineTables(size_t* count) {
+  *count = sizeof kTables / sizeof kTables[0];
+  return kTables;
 }
 
 const RoutineEntry* FindRoutine(const char* name) {
-  size_t count;
-  const RoutineEntry* all = Routines(&count);
-  for (size_t i = 0; i < count; ++i) {
-    if (strcmp(all[i].name, name) == 0) return &all[i];
+  for (const RoutineTable* table : kTables) {
+    for (size_t i = 0; i < table->count; ++i) {
+      if (strcmp(table->entries[i].name, name) == 0) return &table->entries[i];
+    }
   }
   return nullptr;
 }

@@ -7,20 +7,18 @@
 #include <cerrno>
 #include <string>
 
-#include "errors.h"
+#include "args.h"
 #include "mapping.h"
 #include "modules.h"
 
 namespace ipc {
 namespace {
 
-std::string IdLabel(int id) { return "shmid " + std::to_string(id); }
-
 Napi::Value Ftok(const Napi::CallbackInfo& info) {
   std::string path = ArgString(info, 0, "path");
   int projId = ArgInt(info, 1, "projId");
   key_t key = ftok(path.c_str(), projId);
-  if (key == -1) ThrowErrno(info.Env(), errno, "ftok", path);
+  if (key == -1) ThrowErrno(info.Env(), errno, "ftok", Path(path));
   return Napi::Number::New(info.Env(), key);
 }
 
@@ -30,11 +28,7 @@ Napi::Value Shmget(const Napi::CallbackInfo& info) {
   size_t size = ArgSize(info, 1, "size");
   int flags = ArgInt(info, 2, "flags");
   int id = shmget(static_cast<key_t>(key), size, flags);
-  if (id < 0) {
-    char label[32];
-    snprintf(label, sizeof label, "key 0x%08x", static_cast<unsigned>(key));
-    ThrowErrno(info.Env(), errno, "shmget", label);
-  }
+  if (id < 0) ThrowErrno(info.Env(), errno, "shmget", Key(key));
   return Napi::Number::New(info.Env(), id);
 }
 
@@ -48,9 +42,9 @@ Napi::Value Shmat(const Napi::CallbackInfo& info) {
   int flags = ArgInt(info, 1, "flags");
   struct shmid_ds ds;
   // Reported as shmat's failure: to the caller the size lookup is part of it.
-  if (!Stat(id, &ds)) ThrowErrno(env, errno, "shmat", IdLabel(id));
+  if (!Stat(id, &ds)) ThrowErrno(env, errno, "shmat", Shmid(id));
   void* addr = shmat(id, nullptr, flags);
-  if (addr == reinterpret_cast<void*>(-1)) ThrowErrno(env, errno, "shmat", IdLabel(id));
+  if (addr == reinterpret_cast<void*>(-1)) ThrowErrno(env, errno, "shmat", Shmid(id));
   return NewMapping(env, addr, ds.shm_segsz, MapKind::kShmat);
 }
 
@@ -64,7 +58,7 @@ Napi::Value ShmctlStat(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int id = ArgInt(info, 0, "shmid");
   struct shmid_ds ds;
-  if (!Stat(id, &ds)) ThrowErrno(env, errno, "shmctl", IdLabel(id));
+  if (!Stat(id, &ds)) ThrowErrno(env, errno, "shmctl", Shmid(id));
   Napi::Object out = Napi::Object::New(env);
   out.Set("key", static_cast<double>(ds.shm_perm.__key));
   out.Set("size", static_cast<double>(ds.shm_segsz));
@@ -84,32 +78,19 @@ Napi::Value ShmctlStat(const Napi::CallbackInfo& info) {
 
 Napi::Value ShmctlRemove(const Napi::CallbackInfo& info) {
   int id = ArgInt(info, 0, "shmid");
-  if (shmctl(id, IPC_RMID, nullptr) < 0) ThrowErrno(info.Env(), errno, "shmctl", IdLabel(id));
+  if (shmctl(id, IPC_RMID, nullptr) < 0) ThrowErrno(info.Env(), errno, "shmctl", Shmid(id));
   return info.Env().Undefined();
-}
-
-Napi::Object Constants(Napi::Env env) {
-  Napi::Object c = Napi::Object::New(env);
-  c.Set("IPC_PRIVATE", IPC_PRIVATE);
-  c.Set("IPC_CREAT", IPC_CREAT);
-  c.Set("IPC_EXCL", IPC_EXCL);
-  c.Set("IPC_RMID", IPC_RMID);
-  c.Set("IPC_STAT", IPC_STAT);
-  c.Set("SHM_RDONLY", SHM_RDONLY);
-  c.Set("SHM_DEST", SHM_DEST);
-  return c;
 }
 
 }  // namespace
 
 void InitSysvShm(Napi::Env env, Napi::Object exports) {
-  exports.Set("ftok", Napi::Function::New(env, Ftok, "ftok"));
-  exports.Set("shmget", Napi::Function::New(env, Shmget, "shmget"));
-  exports.Set("shmat", Napi::Function::New(env, Shmat, "shmat"));
-  exports.Set("shmdt", Napi::Function::New(env, Shmdt, "shmdt"));
-  exports.Set("shmctlStat", Napi::Function::New(env, ShmctlStat, "shmctlStat"));
-  exports.Set("shmctlRemove", Napi::Function::New(env, ShmctlRemove, "shmctlRemove"));
-  exports.Set("sysvConstants", Constants(env));
+  Export(env, exports, "ftok", Ftok, 2);
+  Export(env, exports, "shmget", Shmget, 3);
+  Export(env, exports, "shmat", Shmat, 2);
+  Export(env, exports, "shmdt", Shmdt, 2);
+  Export(env, exports, "shmctlStat", ShmctlStat, 1);
+  Export(env, exports, "shmctlRemove", ShmctlRemove, 1);
 }
 
 }  // namespace ipc

@@ -1,0 +1,88 @@
+// The kernel's values, read from the C headers in one place: lib/constants.ts
+// types them once, and every flag the library takes passes through to the
+// call unchanged (no private masks decoded again here).
+#include <fcntl.h>
+#include <limits.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <cerrno>
+
+#include "modules.h"
+
+namespace ipc {
+
+namespace {
+
+#define KERNEL_VALUE(object, name) object.Set(#name, static_cast<double>(name))
+
+Napi::Object Errnos(Napi::Env env) {
+  Napi::Object e = Napi::Object::New(env);
+  KERNEL_VALUE(e, EACCES);
+  KERNEL_VALUE(e, EAGAIN);
+  KERNEL_VALUE(e, EBADF);
+  KERNEL_VALUE(e, EBUSY);
+  KERNEL_VALUE(e, ECANCELED);
+  KERNEL_VALUE(e, EEXIST);
+  KERNEL_VALUE(e, EINTR);
+  KERNEL_VALUE(e, EINVAL);
+  KERNEL_VALUE(e, ENOENT);
+  KERNEL_VALUE(e, ENOSPC);
+  KERNEL_VALUE(e, EPERM);
+  KERNEL_VALUE(e, EPIPE);
+  KERNEL_VALUE(e, ETIMEDOUT);
+  return e;
+}
+
+}  // namespace
+
+void InitConstants(Napi::Env env, Napi::Object exports) {
+  Napi::Object c = Napi::Object::New(env);
+  // open(2), shm_open(3), pipe2(2)
+  KERNEL_VALUE(c, O_RDONLY);
+  KERNEL_VALUE(c, O_WRONLY);
+  KERNEL_VALUE(c, O_RDWR);
+  KERNEL_VALUE(c, O_CREAT);
+  KERNEL_VALUE(c, O_EXCL);
+  KERNEL_VALUE(c, O_TRUNC);
+  KERNEL_VALUE(c, O_NONBLOCK);
+  KERNEL_VALUE(c, O_CLOEXEC);
+  // mmap(2)
+  KERNEL_VALUE(c, PROT_NONE);
+  KERNEL_VALUE(c, PROT_READ);
+  KERNEL_VALUE(c, PROT_WRITE);
+  KERNEL_VALUE(c, MAP_SHARED);
+  KERNEL_VALUE(c, MAP_PRIVATE);
+  // System V IPC
+  KERNEL_VALUE(c, IPC_PRIVATE);
+  KERNEL_VALUE(c, IPC_CREAT);
+  KERNEL_VALUE(c, IPC_EXCL);
+  KERNEL_VALUE(c, IPC_NOWAIT);
+  KERNEL_VALUE(c, IPC_RMID);
+  KERNEL_VALUE(c, IPC_STAT);
+  KERNEL_VALUE(c, SHM_RDONLY);
+  KERNEL_VALUE(c, SHM_DEST);
+  // waitpid(2)
+  KERNEL_VALUE(c, WNOHANG);
+  KERNEL_VALUE(c, WUNTRACED);
+  KERNEL_VALUE(c, WCONTINUED);
+  // libuv's poll events (uv_poll_start), for lib/poll.ts
+  KERNEL_VALUE(c, UV_READABLE);
+  KERNEL_VALUE(c, UV_WRITABLE);
+  KERNEL_VALUE(c, UV_DISCONNECT);
+  // Limits
+  KERNEL_VALUE(c, NAME_MAX);
+  KERNEL_VALUE(c, PIPE_BUF);
+  KERNEL_VALUE(c, SEM_VALUE_MAX);
+  c.Set("PAGE_SIZE", static_cast<double>(sysconf(_SC_PAGESIZE)));
+  c.Set("errno", Errnos(env));
+  exports.Set("constants", c);
+}
+
+}  // namespace ipc
