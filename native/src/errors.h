@@ -5,8 +5,9 @@
 #pragma once
 #include <napi.h>
 
-#include <cerrno>
 #include <string>
+
+#include "retry.h"
 
 namespace ipc {
 
@@ -47,16 +48,5 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const Subjec
 [[noreturn]] void ThrowTypeError(Napi::Env env, const std::string& message);
 [[noreturn]] void ThrowRangeError(Napi::Env env, const std::string& message);
 [[noreturn]] void ThrowInvalidValue(Napi::Env env, const std::string& message);
-
-// Runs `call` again while it fails with EINTR (a signal arrived first); for
-// every call but close, which Linux never needs (or allows) to retry.
-template <class Call>
-auto RetryEintr(Call call) {
-  decltype(call()) rc;
-  do {
-    rc = call();
-  } while (rc < 0 && errno == EINTR);
-  return rc;
-}
 
 }  // namespace ipc

@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "retry.h"
 #include "routines.h"
 
 namespace ipc {
@@ -14,8 +15,7 @@ namespace {
 int Relay(void (*transform)(char*, ssize_t)) {
   char buffer[4096];
   for (;;) {
-    ssize_t n = read(0, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = RetryEintr([&] { return read(0, buffer, sizeof buffer); });
     if (n < 0) return 1;
     if (n == 0) return 0;
     if (transform != nullptr) transform(buffer, n);
@@ -39,10 +39,7 @@ int UppercaseRoutine(const RoutineArgs&) { return Relay(Uppercase); }
 // from fd 0, then `read <message>` on fd 1, as printf("read %s") does.
 int Reader(const RoutineArgs&) {
   char message[25];
-  ssize_t n;
-  do {
-    n = read(0, message, sizeof message);
-  } while (n < 0 && errno == EINTR);
+  ssize_t n = RetryEintr([&] { return read(0, message, sizeof message); });
   if (n < 0) return 1;
   if (n == 0) {
     WriteStr(1, "read nothing: end of file\n");
@@ -59,8 +56,7 @@ int Reader(const RoutineArgs&) {
 int Reply(const RoutineArgs&) {
   char message[4096];
   for (;;) {
-    ssize_t n = read(0, message, sizeof message);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = RetryEintr([&] { return read(0, message, sizeof message); });
     if (n < 0) return 1;
     if (n == 0) return 0;
     // One write per answer, so that the reader gets it in one piece.
@@ -91,8 +87,7 @@ int Writer(const RoutineArgs& args) {
   memset(chunk, 'x', sizeof chunk);
   while (left != 0) {
     size_t size = left < 0 || left > static_cast<long>(sizeof chunk) ? sizeof chunk : left;
-    ssize_t n = write(1, chunk, size);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = RetryEintr([&] { return write(1, chunk, size); });
     if (n < 0) return 1;
     if (left > 0) left -= n;
   }

@@ -1,5 +1,7 @@
 #include "routines.h"
 
+#include "retry.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,8 +11,7 @@ namespace ipc {
 
 void WriteAll(int fd, const char* data, size_t length) {
   while (length > 0) {
-    ssize_t n = write(fd, data, length);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = RetryEintr([&] { return write(fd, data, length); });
     if (n <= 0) return;
     data += n;
     length -= static_cast<size_t>(n);
