@@ -11,8 +11,8 @@ import { root } from "../grader/src/assignments.ts";
 
 const rounds = Number(process.argv[2] ?? 2);
 const submissions = [
-  ["A1-duplex-pipes", "test/fixtures/grader/A1-reference.ipynb"],
-  ["A2-shared-memory", "test/fixtures/grader/A2-reference.ipynb"],
+  ["A1-duplex-pipes", "test/grader/fixtures/A1-reference.ipynb"],
+  ["A2-shared-memory", "test/grader/fixtures/A2-reference.ipynb"],
 ] as const;
 
 async function seconds(work: () => Promise<unknown>): Promise<number> {

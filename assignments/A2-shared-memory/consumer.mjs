@@ -1,5 +1,10 @@
 // A2's consumer: a separate process that maps the record area read-only and
 // prints what it finds as JSON. Usage: node consumer.mjs /name
+//
+// It runs after the producer has finished and unmapped, so it reads count
+// with a plain load (in a copy). A consumer reading while the producer writes
+// needs an acquire load of count (Atomics.load, or __atomic_load_n with
+// __ATOMIC_ACQUIRE in C), paired with the producer's release store.
 import { SharedMemory } from "ipc-lab";
 
 const CAPACITY = 64;

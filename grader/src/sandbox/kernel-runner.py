@@ -143,11 +143,26 @@ class Kernel:
             result = await self.execute_once(source, timeout)
             if result[0] != "abort":
                 break
-            await asyncio.sleep(0.25)
+            await self.settle()
         if result[0] in ("error", "timeout"):
-            # After a failure tslab aborts whatever arrives within 200 ms.
-            await asyncio.sleep(0.25)
+            await self.settle()
         return result
+
+    async def settle(self):
+        """After a failed cell tslab aborts every request that arrives while its
+        queue is reset, a timer of 200 ms on the kernel's own event loop (longer
+        when that loop is busy). Instead of sleeping past it, send an empty
+        cell until one is executed ("ok"): then the kernel takes cells again.
+        Bounded by the interrupt grace; a kernel that never settles (or died)
+        shows it on the next cell."""
+        deadline = time.monotonic() + max(1.0, self.plan["interruptGrace"])
+        while time.monotonic() < deadline:
+            status, _, how = await self.execute_once("", max(0.5, deadline - time.monotonic()))
+            if status == "ok":
+                return
+            if status in ("died", "timeout") or how == "killed":
+                return
+            await asyncio.sleep(0.02)
 
     async def execute_once(self, source, timeout):
         kc = self.kc

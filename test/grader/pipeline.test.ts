@@ -2,14 +2,14 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { runPipeline } from "../grader/src/pipeline.ts";
-import { gradeSteps, type GradeResources } from "../grader/src/pipelines.ts";
-import { release } from "../grader/src/assign.ts";
-import { assignment, assignmentNames } from "../grader/src/assignments.ts";
-import { checksum } from "../grader/src/checksum.ts";
-import { clearHiddenTests, clearSolutions } from "../grader/src/regions.ts";
-import { resolveLimits } from "../grader/src/limits.ts";
-import { tidy } from "../grader/src/results.ts";
+import { runPipeline } from "../../grader/src/pipeline.ts";
+import { gradeSteps, type GradeResources } from "../../grader/src/pipelines.ts";
+import { release } from "../../grader/src/assign.ts";
+import { assignment, assignmentNames } from "../../grader/src/assignments.ts";
+import { checksum } from "../../grader/src/checksum.ts";
+import { clearHiddenTests, clearSolutions } from "../../grader/src/regions.ts";
+import { resolveLimits } from "../../grader/src/limits.ts";
+import { tidy } from "../../grader/src/results.ts";
 import {
   nbgrader,
   parseNotebook,
@@ -17,12 +17,12 @@ import {
   withSource,
   type Cell,
   type Notebook,
-} from "../grader/src/notebook.ts";
-import { checkMetadata } from "../grader/src/steps/check-metadata.ts";
-import { clearSolutions as clearSolutionsStep } from "../grader/src/steps/clear-solutions.ts";
-import { clearHiddenTests as clearHiddenStep } from "../grader/src/steps/clear-hidden-tests.ts";
-import { lockCells } from "../grader/src/steps/lock-cells.ts";
-import { computeChecksums } from "../grader/src/steps/compute-checksums.ts";
+} from "../../grader/src/notebook.ts";
+import { checkMetadata } from "../../grader/src/steps/check-metadata.ts";
+import { clearSolutions as clearSolutionsStep } from "../../grader/src/steps/clear-solutions.ts";
+import { clearHiddenTests as clearHiddenStep } from "../../grader/src/steps/clear-hidden-tests.ts";
+import { lockCells } from "../../grader/src/steps/lock-cells.ts";
+import { computeChecksums } from "../../grader/src/steps/compute-checksums.ts";
 
 const load = (file: string): Notebook => parseNotebook(readFileSync(file, "utf8"), file);
 const a1 = assignment("A1-duplex-pipes");
@@ -58,9 +58,11 @@ describe("assign", () => {
     );
     const text = sourceOf(nb.cells[0]!);
     expect(text).not.toContain("BEGIN SOLUTION");
-    expect(text).not.toContain("fork(");
+    expect(text).not.toContain("spawnWithFds(");
     expect(text).toContain('throw new Error("not implemented yet");');
-    expect(text).toContain("async function askChild(request: string)");
+    expect(text).toContain(
+      "async function askChild(request: string, program: string = CHILD_PROGRAM)",
+    );
   });
 
   test("clear-hidden-tests removes hidden tests and marks the cell", () => {
@@ -69,7 +71,7 @@ describe("assign", () => {
       { ...source, cells: [byId(source, "a1-test-large")] },
       { file: "A1" },
     );
-    expect(sourceOf(nb.cells[0]!)).not.toMatch(/HIDDEN|a1-hidden-|repeat\(80_000\)/);
+    expect(sourceOf(nb.cells[0]!)).not.toMatch(/HIDDEN|a1-hidden-|sixteen pipe-fulls/);
     expect(nb.cells[0]!.metadata?.ipc_lab_hidden).toBe(true);
   });
 
@@ -137,11 +139,11 @@ describe("assign", () => {
 describe("grade steps", () => {
   test("overwrite-cells restores an edited test cell and reports it", () => {
     const submission = structuredClone(student.notebook);
-    const index = submission.cells.findIndex((c) => nbgrader(c)?.grade_id === "a1-test-clean");
+    const index = submission.cells.findIndex((c) => nbgrader(c)?.grade_id === "a1-test-child");
     submission.cells[index] = withSource(submission.cells[index]!, "console.log('all good')");
     const [nb, res] = grade(submission);
-    expect(res.tampered).toEqual([{ gradeId: "a1-test-clean", what: "edited" }]);
-    expect(sourceOf(byId(nb, "a1-test-clean"))).toBe(sourceOf(byId(source, "a1-test-clean")));
+    expect(res.tampered).toEqual([{ gradeId: "a1-test-child", what: "edited" }]);
+    expect(sourceOf(byId(nb, "a1-test-child"))).toBe(sourceOf(byId(source, "a1-test-child")));
   });
 
   test("overwrite-cells puts back a deleted test cell at its place", () => {
@@ -150,7 +152,7 @@ describe("grade steps", () => {
     const [nb, res] = grade(submission);
     expect(res.tampered).toEqual([{ gradeId: "a1-test-short", what: "deleted" }]);
     const ids = nb.cells.map((c) => nbgrader(c)?.grade_id);
-    expect(ids.indexOf("a1-test-short")).toBe(ids.indexOf("a1-tests-intro") + 1);
+    expect(ids.indexOf("a1-test-short")).toBe(ids.indexOf("a1-test-child") + 1);
   });
 
   test("overwrite-cells keeps the student's code under the instructor's metadata", () => {
@@ -186,14 +188,14 @@ describe("grade steps", () => {
   test("collect-tests: grading runs hidden tests whole; checking never sees them", () => {
     const [, graded] = grade(structuredClone(student.notebook), "grade");
     const large = graded.tests!.find((t) => t.gradeId === "a1-test-large")!;
-    expect(large).toMatchObject({ hidden: true, points: 3 });
-    expect(large.source).toContain("repeat(80_000)");
+    expect(large).toMatchObject({ hidden: true, points: 2 });
+    expect(large.source).toContain("sixteen pipe-fulls");
     expect(large.source).not.toContain("HIDDEN TESTS");
     const [, checked] = grade(structuredClone(student.notebook), "check");
     expect(checked.tests!.every((t) => !t.hidden && !t.source.includes("a1-hidden-"))).toBe(true);
-    expect(graded.prefix!.map((p) => p.gradeId)).toEqual(["a1-setup", "a1-solution"]);
+    expect(graded.prefix!.map((p) => p.gradeId)).toEqual(["a1-setup", "a1-child", "a1-solution"]);
     expect(graded.tests!.map((t) => t.title)[0]).toBe(
-      "the child answers a short request in capitals",
+      "your child program, started by the test over two pipes of its own, answers in capitals",
     );
   });
 });

@@ -6,9 +6,9 @@ import { promisify } from "node:util";
 import path from "node:path";
 import { gradeSubmission, type Graded } from "../../grader/src/grade.ts";
 
-export const fixtures = path.resolve(import.meta.dirname, "../fixtures/grader");
+export const fixtures = path.resolve(import.meta.dirname, "fixtures");
 
-/** Grades `names` (fixtures/grader/NAME.ipynb), `concurrency` at a time. */
+/** Grades `names` (test/grader/fixtures/NAME.ipynb), `concurrency` at a time. */
 export async function gradeAll(
   names: string[],
   assignment: string,

@@ -15,10 +15,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { Graded } from "../grader/src/grade.ts";
-import { buildZip } from "../grader/src/gradescope.ts";
-import { root } from "../grader/src/assignments.ts";
-import { fixtures, gradeAll, leftovers, runReaped } from "./grader/fixtures.ts";
+import type { Graded } from "../../grader/src/grade.ts";
+import { buildZip } from "../../grader/src/gradescope.ts";
+import { root } from "../../grader/src/assignments.ts";
+import { fixtures, gradeAll, leftovers, runReaped } from "./helpers.ts";
 
 const run = promisify(execFile);
 const tsx = path.join(root, "node_modules", ".bin", "tsx");
@@ -30,7 +30,11 @@ let graded: Map<string, Graded>;
 const get = (name: string) => graded.get(name)!;
 
 beforeAll(async () => {
-  graded = await gradeAll(["A2-reference", "A2-leaked-shm", "A2-empty"], "A2-shared-memory", 1);
+  graded = await gradeAll(
+    ["A2-reference", "A2-leaked-shm", "A2-empty", "A2-no-ipc"],
+    "A2-shared-memory",
+    1,
+  );
 }, 600_000);
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -50,6 +54,19 @@ test("A2: a leaked shared-memory object loses the tests that look for it, and is
     /removeRecords should remove \/dev\/shm\/a2-layout-\S+ \(shm_unlink\)/,
   );
   expect(byId("a2-test-edges")).toContain("a refused table must leave no object behind");
+  expect(leftovers(g)).toEqual([]);
+});
+
+test("A2: records kept in the notebook process (no shared memory) score 0", () => {
+  const g = get("A2-no-ipc");
+  expect(g.results.score).toBe(0);
+  const byId = (id: string) => g.tests.find((t) => t.gradeId === id)!.report.output;
+  expect(byId("a2-test-roundtrip")).toMatch(
+    /writeRecords should create \/dev\/shm\/a2-round-\S+, 1032 bytes/,
+  );
+  expect(byId("a2-test-cycles")).toMatch(
+    /cycle 0: writeRecords should create \/dev\/shm\/a2-cycle0-/,
+  );
   expect(leftovers(g)).toEqual([]);
 });
 
