@@ -99,6 +99,8 @@ export interface NativeAddon {
     "IPC_PRIVATE" | "IPC_CREAT" | "IPC_EXCL" | "IPC_RMID" | "IPC_STAT" | "SHM_RDONLY" | "SHM_DEST",
     number
   >;
+  // trace.cc
+  setPtracer(pid: number): void;
 }
 
 /** A fresh mapping from the addon: an external ArrayBuffer over the pages, and their owner. */

@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ipc::InitPipe(env, exports);
   ipc::InitShm(env, exports);
   ipc::InitSysvShm(env, exports);
+  ipc::InitTrace(env, exports);
   return exports;
 }
 

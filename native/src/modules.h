@@ -10,4 +10,5 @@ void InitFd(Napi::Env env, Napi::Object exports);
 void InitPipe(Napi::Env env, Napi::Object exports);
 void InitShm(Napi::Env env, Napi::Object exports);
 void InitSysvShm(Napi::Env env, Napi::Object exports);
+void InitTrace(Napi::Env env, Napi::Object exports);
 }  // namespace ipc
