@@ -12,5 +12,12 @@ export * from "./process";
 export * from "./shm";
 export * from "./sysv-shm";
 export * from "./hexdump";
-export { trace, traceCalls, showTrace, whyNotTraceable, straceInstalled, DEFAULT_CALLS } from "./trace";
+export {
+  trace,
+  traceCalls,
+  showTrace,
+  whyNotTraceable,
+  straceInstalled,
+  DEFAULT_CALLS,
+} from "./trace";
 export type { TraceOptions, TraceResult, TraceCell, TraceRow } from "./trace";

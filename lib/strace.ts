@@ -215,8 +215,7 @@ export function cells(
       result = `${isThread ? "thread " : ""}pid ${result}`;
     }
     if (row.errno) result = `${result} ${row.errno} (${row.errnoText})`;
-    const call =
-      row.kind === "signal" ? `--- ${row.name}` : row.kind === "exit" ? "+++ exit" : row.name;
+    const call = row.kind === "signal" ? `--- ${row.name}` : row.kind === "exit" ? "+++" : row.name;
     return {
       who: whoText,
       call,

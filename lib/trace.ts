@@ -152,6 +152,15 @@ function marker(file: string): void {
   }
 }
 
+/** prctl(PR_SET_PTRACER, pid); EINVAL means no Yama in this kernel: nothing to grant or withdraw. */
+function setPtracer(pid: number): void {
+  try {
+    native.setPtracer(pid);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "EINVAL") throw error;
+  }
+}
+
 async function settle<T>(fn: () => T | Promise<T>): Promise<{ value?: T; error?: unknown }> {
   try {
     return { value: await fn() };
@@ -244,13 +253,8 @@ export async function traceCalls<T>(
       child.once("spawn", () => resolve(child.pid!));
       child.once("error", reject);
     });
-    try {
-      native.setPtracer(tracerPid);
-      ptracerSet = true;
-    } catch (error) {
-      // EINVAL: no Yama in this kernel, so nothing to grant.
-      if ((error as { code?: string }).code !== "EINVAL") throw error;
-    }
+    ptracerSet = true;
+    setPtracer(tracerPid);
     const ready = attached(child, errFile, process.pid);
     const released = performance.now();
     child.stdin!.end("\n");
@@ -290,7 +294,7 @@ export async function traceCalls<T>(
       child.kill("SIGKILL");
       await exited(child);
     }
-    if (ptracerSet) native.setPtracer(0);
+    if (ptracerSet) setPtracer(0);
     rmSync(dir, { recursive: true, force: true });
   }
 }
