@@ -21,3 +21,5 @@ export {
   DEFAULT_CALLS,
 } from "./trace";
 export type { TraceOptions, TraceResult, TraceCell, TraceRow } from "./trace";
+export { panel, Panel } from "./panel";
+export type { PanelOptions, Graph as PanelGraph, Snapshot as PanelSnapshot } from "./panel";
