@@ -87,9 +87,7 @@ describe("the model, read from the kernel", () => {
       const graph = panel.graph();
       const obj = pipeOf(graph);
       expect(obj.writers).toEqual([child.pid]);
-      expect(obj.notes).toContain(
-        `pid ${child.pid} also holds the write end: its read gets no EOF`,
-      );
+      expect(obj.notes).toContain(`pid ${child.pid} holds the write end too: no EOF`);
       expect(describeGraph(graph)).toContain(`fd ${w} write end -> ${obj.id}`);
     } finally {
       close(r);
