@@ -61,6 +61,12 @@ export interface GraphOptions {
   hide?: Set<string>;
   /** Show every descriptor, the non-IPC ones too (files, eventfds, epoll). */
   all?: boolean;
+  /**
+   * The objects nobody holds that are still shown ("left behind"), by id;
+   * default: every one. The live panel passes those it saw held before, so
+   * other programs' objects in /dev/shm stay out of the picture.
+   */
+  keep?: Set<string>;
 }
 
 function mqName(target: string, snapshot: Snapshot): string | undefined {
@@ -173,20 +179,24 @@ export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Grap
 
   // Objects nobody holds but that exist: what was left in /dev/shm, /dev/mqueue, System V.
   const ours = new Set(snapshot.processes.map((p) => p.pid));
+  const shown = (id: string) =>
+    !hide.has(id) && (objects.has(id) || !options.keep || options.keep.has(id));
   for (const entry of snapshot.shm) {
     const id = `shm:${entry.name}`;
-    if (!hide.has(id)) object(id, entry.name.startsWith("sem.") ? "semaphore" : "shm");
+    if (shown(id)) object(id, entry.name.startsWith("sem.") ? "semaphore" : "shm");
   }
-  for (const entry of snapshot.mqueue)
-    if (!hide.has(`mqueue:${entry.name}`)) object(`mqueue:${entry.name}`, "mqueue");
+  for (const entry of snapshot.mqueue) {
+    const id = `mqueue:${entry.name}`;
+    if (shown(id)) object(id, "mqueue");
+  }
   for (const entry of snapshot.sysvShm) {
     const id = `sysv-shm:${entry.key}`;
-    if (!hide.has(id) && (objects.has(id) || (entry.cpid !== undefined && ours.has(entry.cpid))))
-      object(id, "sysv-shm");
+    const created = entry.cpid !== undefined && ours.has(entry.cpid);
+    if (shown(id) || (created && !hide.has(id))) object(id, "sysv-shm");
   }
   for (const entry of snapshot.sysvSem) {
     const id = `sysv-sem:${entry.key}`;
-    if (!hide.has(id)) object(id, "sysv-sem");
+    if (shown(id)) object(id, "sysv-sem");
   }
 
   dropRecreatedPipes(snapshot, processes, objects, hide);

@@ -176,9 +176,7 @@ export function renderSvg(graph: Graph, title = "What the kernel sees"): string 
       if (ends.has(map)) edges.push(curve(PROC_X + PROC_W - 10, mid, OBJ_X, endY(map), "map"));
     }
     if (proc.hidden) {
-      out.push(
-        text(PROC_X + 16, y + 12, "+ other descriptors (not IPC, or the runtime's)", "dim small"),
-      );
+      out.push(text(PROC_X + 16, y + 12, "+ other descriptors (not IPC)", "dim small"));
       y += ROW;
     }
     if (proc.slots.length + proc.maps.length + proc.hidden === 0 && !proc.zombie) {

@@ -50,6 +50,8 @@ export class Panel {
   /** Descriptor targets and objects present when the panel began, left out of the picture. */
   readonly hidden: Set<string>;
   #options: PanelOptions;
+  /** Objects this panel saw held by its processes. */
+  #held = new Set<string>();
   #display: Pick<Display, "svg"> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #last = "";
@@ -66,7 +68,16 @@ export class Panel {
 
   /** The graph of what the kernel shows now. */
   graph(): Graph {
-    return buildGraph(readSnapshot(this.pid), { hide: this.hidden, all: this.#options.all });
+    const graph = buildGraph(readSnapshot(this.pid), {
+      hide: this.hidden,
+      all: this.#options.all,
+      keep: this.#options.all ? undefined : this.#held,
+    });
+    // An object once held and then let go stays in the picture: "left behind".
+    for (const obj of graph.objects) {
+      if (obj.readers.length + obj.writers.length + obj.mappers.length > 0) this.#held.add(obj.id);
+    }
+    return graph;
   }
 
   svg(graph: Graph = this.graph()): string {

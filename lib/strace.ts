@@ -122,15 +122,17 @@ const MEMORY =
 const MARKERS = /^(access|faccessat|faccessat2)$/;
 
 export interface FilterOptions {
-  /** Keep children's calls (default: only the traced process's threads). */
+  /** Keep children's calls (default: only the traced process's). */
   children?: boolean;
+  /** Keep the other threads' calls (default: only the main thread's, where JavaScript runs). */
+  threads?: boolean;
   /** Keep everything, noise included. */
   all?: boolean;
 }
 
 /**
- * Leaves out what hides the lesson: the anonymous memory calls of V8's
- * garbage collector (an mmap with MAP_ANONYMOUS, and munmap/mprotect/madvise
+ * Leaves out what hides the lesson: the other threads (unless asked for),
+ * the anonymous memory calls of V8's garbage collector (an mmap with MAP_ANONYMOUS, and munmap/mprotect/madvise
  * of memory no file mapping of this trace returned), the helper's own
  * markers, and (unless asked for) the children's calls.
  */
@@ -143,7 +145,9 @@ export function relevant(
   const mapped = new Set<string>();
   return rows.filter((row) => {
     if (!options.children && role.get(row.tid) === "child") return false;
-    // Another thread's wait that never returned while traced (V8's and libuv's idle threads).
+    // Other threads (V8's compiler and collector, libuv's pool, zeromq's) only on request.
+    if (!options.threads && role.get(row.tid) === "thread") return false;
+    // A thread's wait that never returned while traced.
     if (role.get(row.tid) === "thread" && row.result === "?") return false;
     if (row.kind !== "call") return true;
     if (MARKERS.test(row.name)) return false;
@@ -241,22 +245,20 @@ export function textTable(table: Cell[]): string {
     .join("\n");
 }
 
-/** An HTML table: one row per call, failed calls marked; readable in light and dark themes. */
+/** An HTML table: one row per call, failed calls in red; readable in light and dark themes. */
 export function htmlTable(table: Cell[], caption?: string): string {
-  const style =
-    "border-collapse:collapse;font-family:var(--jp-code-font-family,monospace);font-size:12px;text-align:left";
-  const td = "padding:1px 8px;vertical-align:top;border-bottom:1px solid rgba(128,128,128,0.25)";
-  const head = `<tr><th style="${td}">who</th><th style="${td}">call</th><th style="${td}">arguments</th><th style="${td}">result</th></tr>`;
-  const body = table
-    .map((c) => {
-      const result = c.failed
-        ? `<span style="color:#d9534f">${escapeXml(c.result)}</span>`
-        : escapeXml(c.result);
-      return `<tr><td style="${td};opacity:0.7">${escapeXml(c.who)}</td><td style="${td};font-weight:bold">${escapeXml(c.call)}</td><td style="${td};white-space:pre-wrap;word-break:break-all">${escapeXml(c.args)}</td><td style="${td}">${result}</td></tr>`;
-    })
-    .join("\n");
-  const cap = caption
-    ? `<caption style="text-align:left;padding:2px 8px">${escapeXml(caption)}</caption>`
-    : "";
-  return `<table class="ipc-lab-trace" style="${style}">${cap}\n${head}\n${body}\n</table>`;
+  const cap = caption ? `<caption style="text-align:left">${escapeXml(caption)}</caption>` : "";
+  const rows = table.map((c) => {
+    const result = c.failed
+      ? `<span style="color:#d9534f">${escapeXml(c.result)}</span>`
+      : escapeXml(c.result);
+    return `<tr><td style="opacity:0.7">${escapeXml(c.who)}</td><td><b>${escapeXml(c.call)}</b></td><td style="word-break:break-all">${escapeXml(c.args)}</td><td>${result}</td></tr>`;
+  });
+  if (table.length === 0) rows.push('<tr><td colspan="4">(no system calls)</td></tr>');
+  return [
+    `<table class="ipc-lab-trace" style="font-family:monospace;font-size:12px;text-align:left">${cap}`,
+    "<tr><th>who</th><th>call</th><th>arguments</th><th>result</th></tr>",
+    ...rows,
+    "</table>",
+  ].join("\n");
 }

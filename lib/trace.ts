@@ -51,6 +51,12 @@ export const DEFAULT_CALLS = ["%ipc", "%desc", "%process", "%memory"];
 export interface TraceOptions {
   /** Also the calls of the children forked meanwhile (default false). */
   children?: boolean;
+  /**
+   * Also the other threads' calls: libuv's pool (fs, dns), V8's helpers,
+   * zeromq's in a kernel (default false: the main thread, where JavaScript
+   * and the event loop run).
+   */
+  threads?: boolean;
   /** Every system call of every thread, noise included (default false). */
   all?: boolean;
   /** strace's -e trace= list instead of the default classes, e.g. ["openat", "mmap"] or ["%ipc"]. */

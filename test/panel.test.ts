@@ -57,11 +57,16 @@ const pipeOf = (graph: Graph) => graph.objects.find((o) => o.kind === "pipe")!;
 const proc = (graph: Graph, pid: number) => graph.processes.find((p) => p.pid === pid)!;
 
 describe("the model, read from the kernel", () => {
-  test("a pipe between this process and a forked child, joined by inode", () => {
+  test("a pipe between this process and a forked child, joined by inode", async () => {
     const panel = new Panel();
     const [r, w] = piped();
     const child = forked("echo", { fds: { 0: r }, closeOthers: true });
-    const graph = panel.graph();
+    // Until the child has moved and closed its descriptors, it holds copies of all of them.
+    const graph = await vi.waitFor(() => {
+      const now = panel.graph();
+      expect(pipeOf(now).writers).toEqual([process.pid]);
+      return now;
+    });
     const obj = pipeOf(graph);
     expect(graph.objects.filter((o) => o.kind === "pipe")).toHaveLength(1);
     expect(obj.detail).toEqual([expect.stringMatching(/^pipe:\[\d+\]$/)]);
@@ -78,13 +83,17 @@ describe("the model, read from the kernel", () => {
     });
   });
 
-  test("an end left open: the child holds the write end, so its read never sees EOF", () => {
+  test("an end left open: the child holds the write end, so its read never sees EOF", async () => {
     const panel = new Panel();
     const [r, w] = pipe();
     try {
       const child = forked("echo", { fds: { 0: r } }); // inherits w too
       close(w);
-      const graph = panel.graph();
+      const graph = await vi.waitFor(() => {
+        const now = panel.graph();
+        expect(proc(now, child.pid).slots.map((s) => s.fd)).toContain(0);
+        return now;
+      });
       const obj = pipeOf(graph);
       expect(obj.writers).toEqual([child.pid]);
       expect(obj.notes).toContain(`pid ${child.pid} holds the write end too: no EOF`);
