@@ -155,7 +155,13 @@ export function renderSvg(graph: Graph, title = "What the kernel sees"): string 
       out.push(
         `<rect x="${PROC_X + 10}" y="${y}" width="${PROC_W - 20}" height="${ROW - 4}" class="slot"/>`,
       );
-      out.push(text(PROC_X + 16, y + 12, clip(label, 40), cls));
+      const fd = /^fd (\d+)(.*)$/.exec(clip(label, 40));
+      // The number in its own tspan, which the notebook harness masks: a kernel's numbers vary.
+      if (fd) {
+        out.push(
+          `<text x="${PROC_X + 16}" y="${y + 12}">fd <tspan class="fd">${fd[1]}</tspan>${escapeXml(fd[2]!)}</text>`,
+        );
+      } else out.push(text(PROC_X + 16, y + 12, clip(label, 40), cls));
       const mid = y + (ROW - 4) / 2;
       y += ROW;
       return mid;

@@ -252,7 +252,7 @@ describe("the live panel", () => {
     expect(panel.running).toBe(true);
     const [r] = piped();
     await vi.waitFor(() => expect(drawn).toHaveLength(2));
-    expect(drawn[1]).toContain(`fd ${r} read end`);
+    expect(drawn[1]).toContain(`fd <tspan class="fd">${r}</tspan> read end`);
     await vi.waitFor(() => expect(panel.running).toBe(false));
     const draws = panel.draws;
     panel.stop();

@@ -364,3 +364,17 @@ describe.skipIf(!root || !yama)("Yama's ptrace_scope", () => {
     });
   });
 });
+
+describe("stored outputs", () => {
+  test("the harness masks the descriptor numbers of a trace table and of the panel", async () => {
+    const { mask } = await import("../scripts/notebooks/mask.ts");
+    expect(mask("<td>40&lt;/dev/shm/demo-0a1b2c&gt;</td><td>[41&lt;pipe:[123456]&gt;")).toBe(
+      "<td><FD>&lt;/dev/shm/demo-<ID>&gt;</td><td>[<FD>&lt;pipe:[<INODE>]&gt;",
+    );
+    expect(mask('<text x="36" y="88">fd <tspan class="fd">40</tspan> shm rw</text>')).toBe(
+      '<text x="36" y="88">fd <tspan class="fd"><FD></tspan> shm rw</text>',
+    );
+    // A number in an ordinary table cell is left alone.
+    expect(mask("<td>42</td>")).toBe("<td>42</td>");
+  });
+});
