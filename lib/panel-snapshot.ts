@@ -188,8 +188,11 @@ export function parseSsPeers(text: string): Map<number, number> {
   return peers;
 }
 
-function unixSockets(): UnixSocket[] {
+/** Unix sockets; their peers from `ss` only when one of ours is a Unix socket (ss is a process to run). */
+function unixSockets(processes: ProcessEntry[]): UnixSocket[] {
   const sockets = parseProcNetUnix(read("/proc/net/unix") ?? "");
+  const held = new Set(processes.flatMap((p) => p.fds.map((fd) => fd.target)));
+  if (!sockets.some((socket) => held.has(`socket:[${socket.inode}]`))) return sockets;
   let peers = new Map<number, number>();
   try {
     peers = parseSsPeers(
@@ -252,12 +255,13 @@ export function parseSysv(text: string): SysvEntry[] {
 
 /** Reads everything the panel draws about `root` and its descendants, now. */
 export function readSnapshot(root: number = process.pid): Snapshot {
+  const processes = descendants(root)
+    .map(processEntry)
+    .filter((entry): entry is ProcessEntry => entry !== undefined);
   return {
     root,
-    processes: descendants(root)
-      .map(processEntry)
-      .filter((entry): entry is ProcessEntry => entry !== undefined),
-    unix: unixSockets(),
+    processes,
+    unix: unixSockets(processes),
     shm: objects("/dev/shm"),
     mqueue: objects("/dev/mqueue"),
     sysvShm: parseSysv(read("/proc/sysvipc/shm") ?? "key shmid\n"),

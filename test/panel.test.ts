@@ -2,7 +2,10 @@
 // pipe between this process and a forked child, an end left open, a zombie,
 // an shm object), its drawing against a fixture, and its timer.
 import { execFile } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, test, vi } from "vitest";
@@ -138,6 +141,26 @@ describe("the model, read from the kernel", () => {
     expect(obj.notes).toEqual(["nobody holds it: left behind until shm_unlink"]);
     shmUnlink(name);
     expect(panel.graph().objects.find((o) => o.id === id)).toBeUndefined();
+  });
+
+  test("a connected unix socket is drawn with its peer; the listening one alone", async () => {
+    const panel = new Panel();
+    const file = path.join(tmpdir(), `ipc-lab-panel-${process.pid}.sock`);
+    const server = net.createServer().listen(file);
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    await once(server, "listening");
+    const client = net.connect(file);
+    cleanups.push(() => void client.destroy());
+    await once(client, "connect");
+    const sockets = panel.graph().objects.filter((o) => o.kind === "socket");
+    expect(sockets.map((o) => o.title).sort()).toEqual([
+      "unix stream socket",
+      "unix stream socket pair",
+    ]);
+    expect(sockets.find((o) => o.title === "unix stream socket")!.detail).toContain(file);
+    const pair = sockets.find((o) => o.title === "unix stream socket pair")!;
+    expect(pair.detail[0]).toMatch(/^socket:\[\d+\] ⇄ socket:\[\d+\]$/);
+    expect(pair.readers).toEqual([process.pid]);
   });
 
   test("what existed before the panel began is left out", () => {
