@@ -45,8 +45,19 @@ import {
 
 export type { Cell as TraceCell, TraceRow } from "./strace";
 
-/** The classes of calls shown by default: IPC, descriptors, processes, memory mapping. */
-export const DEFAULT_CALLS = ["%ipc", "%desc", "%process", "%memory"];
+/**
+ * The calls shown by default: IPC, descriptors, processes, memory mapping,
+ * and the names IPC objects live by (shm_unlink is unlink, mkfifo is mknodat).
+ */
+export const DEFAULT_CALLS = [
+  "%ipc",
+  "%desc",
+  "%process",
+  "%memory",
+  "unlink",
+  "unlinkat",
+  "mknodat",
+];
 
 export interface TraceOptions {
   /** Also the calls of the children forked meanwhile (default false). */

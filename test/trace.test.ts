@@ -146,11 +146,12 @@ describe("decoding strace's output", () => {
 });
 
 describe("tracing this process", () => {
-  test("a synchronous step: shm_open's openat, and fn's value returned", async () => {
+  test("a synchronous step: shm_open's openat, shm_unlink's unlink, and fn's value returned", async () => {
     shmName = `/test-${process.pid.toString(16)}${Date.now().toString(16)}`;
     const result = await traceCalls(() => {
       const fd = shmOpen(shmName!, O_CREAT_RDWR, 0o600);
       close(fd);
+      shmUnlink(shmName!);
       return "done";
     });
     expect(result.unavailable).toBeUndefined();
@@ -159,7 +160,8 @@ describe("tracing this process", () => {
     expect(open.args).toBe(
       `AT_FDCWD, "/dev/shm${shmName}", O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC, 0600`,
     );
-    expect(result.calls.map((cell) => cell.call)).toEqual(["openat", "close"]);
+    expect(result.calls.map((cell) => cell.call)).toEqual(["openat", "close", "unlink"]);
+    expect(result.calls[2]!.args).toBe(`"/dev/shm${shmName}"`);
   });
 
   test("an asynchronous step: the awaited read waits in epoll_wait", async () => {
