@@ -111,3 +111,14 @@ export {
   type SysvSegment,
 } from "./sysv-shm";
 export { Semaphore, type SemaphoreOpenOptions } from "./sem";
+
+// Instruments of every chapter: what the kernel sees.
+export {
+  trace,
+  traceCalls,
+  whyNotTraceable,
+  type TraceOptions,
+  type TraceResult,
+  type TraceRow,
+} from "./trace";
+export { panel, Panel, type PanelOptions } from "./panel";

@@ -200,6 +200,8 @@ export interface NativeAddon {
   semTrywait(handle: unknown): boolean;
   semGetvalue(handle: unknown): number;
   semWait(handle: unknown, callback: BlockingCallback): number;
+  // trace.cc
+  setPtracer(pid: number): void;
 }
 
 /** Where the build puts the addon, from lib/ or lib/dist/. */

@@ -91,6 +91,12 @@ const values = [
   "shmctl",
   "listSegments",
   "Semaphore",
+  // instruments
+  "trace",
+  "traceCalls",
+  "whyNotTraceable",
+  "panel",
+  "Panel",
 ];
 
 const types = [
@@ -111,6 +117,10 @@ const types = [
   "ShmidDs",
   "SysvSegment",
   "SemaphoreOpenOptions",
+  "TraceOptions",
+  "TraceResult",
+  "TraceRow",
+  "PanelOptions",
 ];
 
 test("the values ipc-lab exports are exactly the reviewed list", () => {

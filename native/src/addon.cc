@@ -30,6 +30,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ipc::InitShm(env, exports);
   ipc::InitSysvShm(env, exports);
   ipc::InitSem(env, exports);
+  // The instruments of every chapter.
+  ipc::InitTrace(env, exports);
   return exports;
 }
 
