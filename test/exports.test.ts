@@ -91,6 +91,25 @@ const values = [
   "shmctl",
   "listSegments",
   "Semaphore",
+  "MAP_ANONYMOUS",
+  "MS_SYNC",
+  "MS_ASYNC",
+  "MS_INVALIDATE",
+  "MADV_NORMAL",
+  "MADV_SEQUENTIAL",
+  "MADV_RANDOM",
+  "MADV_WILLNEED",
+  "MADV_DONTNEED",
+  "POSIX_FADV_DONTNEED",
+  "open",
+  "msync",
+  "madvise",
+  "mincore",
+  "posixFadvise",
+  "getrusage",
+  "procMaps",
+  "smaps",
+  "MappedFile",
 ];
 
 const types = [
@@ -111,6 +130,10 @@ const types = [
   "ShmidDs",
   "SysvSegment",
   "SemaphoreOpenOptions",
+  "PageFaults",
+  "MapsEntry",
+  "MappedFileOptions",
+  "MappedFileCreateOptions",
 ];
 
 test("the values ipc-lab exports are exactly the reviewed list", () => {
