@@ -377,12 +377,13 @@ export class MappedFile {
 
   // The library's check standing in for SIGBUS: a page of the mapping that
   // lies wholly past the file's current end may not be touched.
-  #guard(what: string, offset: number, length: number): void {
-    if (length === 0) return;
+  #guard(what: string, offset: number, length: number): number {
     const { size } = native.fstat(this.#descriptor.fd);
-    const end = this.offset + offset + length;
-    const lastPage = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
-    if (end > lastPage) throw truncatedError(what, this.path, size, end);
+    const backed = Math.max(0, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE - this.offset);
+    if (length > 0 && offset + length > backed) {
+      throw truncatedError(what, this.path, size, this.offset + offset + length);
+    }
+    return Math.min(backed, this.length);
   }
 
   #check(what: string): void {

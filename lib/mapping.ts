@@ -29,8 +29,11 @@ import { toBytes, type ByteInput } from "./bytes";
 /** How the pages were mapped, and so how they are released. */
 export type MappingKind = "mmap" | "shmat";
 
-/** Throws when [offset, offset + length) may not be touched now. */
-export type MappingGuard = (what: string, offset: number, length: number) => void;
+/**
+ * Throws when [offset, offset + length) may not be touched now; returns how
+ * many bytes from the mapping's start may be.
+ */
+export type MappingGuard = (what: string, offset: number, length: number) => number;
 
 /** Thrown by any use of a mapping after munmap/shmdt/close. */
 export function unmappedError(what: string, label: string): Error & { code: string } {
@@ -113,9 +116,11 @@ export class Mapping {
   readString(offset = 0): string {
     this.#check("readString", false);
     this.#range("readString", offset, 0);
-    this.#guard?.("readString", offset, this.length - offset);
-    let end = this.#bytes.indexOf(0, offset);
-    if (end < 0) end = this.length;
+    // Search only the bytes that may be touched now (a shrunken file's end).
+    const limit =
+      this.#guard?.("readString", offset, Math.min(1, this.length - offset)) ?? this.length;
+    let end = this.#bytes.subarray(0, limit).indexOf(0, offset);
+    if (end < 0) end = limit;
     return this.#bytes.toString("utf8", offset, end);
   }
 
