@@ -580,6 +580,19 @@ with open(sys.argv[1], "r+b") as f:
     expect(f.readString(0)).toBe("survives");
   });
 
+  test("MappedFiles dropped without close() are released by their finalizers", async () => {
+    const result = await run(process.execPath, [
+      "--expose-gc",
+      path.join(fixtures, "mmap-gc.mjs"),
+      at("gc.bin"),
+    ]);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(result.stdout)).toEqual({
+      before: { mapped: 10, open: 10 },
+      after: { mapped: 0, open: 0 },
+    });
+  });
+
   test("C shows copy-on-write and SIGBUS for itself", async () => {
     const file = makeFile("c-cow", PAGE_SIZE, "hello mapped file");
     const cow = await c("mmap_private", file);
