@@ -7,7 +7,10 @@
  * process, run unpinned and pinned to one CPU (taskset -c 0), the sides
  * alternated; the median of `rounds` passes per child, the median of three
  * children per side. MB = 10^6 bytes.
- * Last lines: `mmap.read ts=… c=… ratio=…` (the mapping, pinned, TS / C) and
+ * A third pair, scan, looks for a byte the file does not have through the
+ * mapping (Buffer.indexOf against C's memchr): the same native work on both
+ * sides, so it isolates what the library adds to a mapping's reads.
+ * Last lines: `mmap.scan …`, `mmap.read ts=… c=… ratio=…` (the mapping, pinned, TS / C) and
  * `mmap.vs-read ts=… ratio=…` (TypeScript: mapping / read(), pinned).
  */
 import { spawnSync } from "node:child_process";
@@ -25,7 +28,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { binDir, MADV_SEQUENTIAL, MappedFile } from "ipc-lab";
 
-type Mode = "mmap" | "read";
+type Mode = "mmap" | "read" | "scan";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -52,6 +55,17 @@ function passMmap(file: string): number {
   }
 }
 
+/** One pass that looks for the byte 0xff (the file has none): a native scan of the mapping. */
+function passScan(file: string): number {
+  const mapped = MappedFile.open(file, { private: true });
+  try {
+    mapped.advise(MADV_SEQUENTIAL);
+    return mapped.bytes.indexOf(0xff) === -1 ? 0 : 1;
+  } finally {
+    mapped.close();
+  }
+}
+
 const buffer = Buffer.alloc(1 << 20);
 function passRead(file: string): number {
   const fd = openSync(file, "r");
@@ -71,7 +85,7 @@ function passRead(file: string): number {
 
 /** In a child: `rounds` passes (after one warm-up), prints `MB/s=… sum=…`. */
 function worker(mode: Mode, file: string, rounds: number, bytes: number): void {
-  const pass = mode === "mmap" ? passMmap : passRead;
+  const pass = mode === "mmap" ? passMmap : mode === "scan" ? passScan : passRead;
   let sum = pass(file);
   const rates: number[] = [];
   for (let i = 0; i < rounds; i++) {
@@ -121,7 +135,7 @@ if (process.argv[2] === "--worker") {
   const file = path.join(dir, "big.bin");
   try {
     const block = Buffer.alloc(1 << 20);
-    for (let i = 0; i < block.length; i++) block[i] = (i * 7) & 0xff;
+    for (let i = 0; i < block.length; i++) block[i] = (i * 7) % 255; // never 0xff
     writeFileSync(file, Buffer.concat(Array.from({ length: MIB }, () => block)));
     const bytes = MIB * 2 ** 20;
     console.log(`summing a ${MIB} MiB file (warm) as 32-bit words, median of ${ROUNDS} passes x 3`);
@@ -132,12 +146,16 @@ if (process.argv[2] === "--worker") {
         "c mmap": [],
         "ts read": [],
         "c read": [],
+        "ts scan": [],
+        "c scan": [],
       };
       for (let i = 0; i < 3; i++) {
         runs["ts mmap"]!.push(tsRate("mmap", file, ROUNDS, bytes, pin));
         runs["c mmap"]!.push(cRate("mmap", file, ROUNDS, pin));
         runs["ts read"]!.push(tsRate("read", file, ROUNDS, bytes, pin));
         runs["c read"]!.push(cRate("read", file, ROUNDS, pin));
+        runs["ts scan"]!.push(tsRate("scan", file, ROUNDS, bytes, pin));
+        runs["c scan"]!.push(cRate("scan", file, ROUNDS, pin));
       }
       const label = pin ? "pinned (taskset -c 0)" : "unpinned";
       console.log(`  ${label}:`);
@@ -152,6 +170,11 @@ if (process.argv[2] === "--worker") {
     const ts = results["ts mmap pinned"]!;
     const c = results["c mmap pinned"]!;
     const tsRead = results["ts read pinned"]!;
+    const tsScan = results["ts scan pinned"]!;
+    const cScan = results["c scan pinned"]!;
+    console.log(
+      `mmap.scan ts=${tsScan.toFixed(0)} c=${cScan.toFixed(0)} ratio=${(tsScan / cScan).toFixed(2)}`,
+    );
     console.log(`mmap.read ts=${ts.toFixed(0)} c=${c.toFixed(0)} ratio=${(ts / c).toFixed(2)}`);
     console.log(`mmap.vs-read ts=${ts.toFixed(0)} ratio=${(ts / tsRead).toFixed(2)}`);
   } finally {

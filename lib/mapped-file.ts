@@ -30,7 +30,15 @@ import {
   O_TRUNC,
   PAGE_SIZE,
 } from "./constants";
-import { checkInteger, checkOptions, invalidType, invalidValue, outOfRange, show } from "./errors";
+import {
+  checkFd,
+  checkInteger,
+  checkOptions,
+  invalidType,
+  invalidValue,
+  outOfRange,
+  show,
+} from "./errors";
 import type { ByteInput } from "./bytes";
 import { Descriptor, adopt } from "./descriptor";
 import { MAX_MAPPING, fstat, mapFd, type FileStat } from "./memory";
@@ -82,7 +90,7 @@ export function mincore(mapping: Mapping): boolean[] {
  */
 export function posixFadvise(fd: number, advice: number, offset = 0, length = 0): void {
   native.posixFadvise(
-    checkInteger("fd", fd, 0, 2 ** 31 - 1),
+    checkFd(fd),
     checkInteger("offset", offset, 0, Number.MAX_SAFE_INTEGER),
     checkInteger("length", length, 0, Number.MAX_SAFE_INTEGER),
     checkInteger("advice", advice, 0, 2 ** 31 - 1),
