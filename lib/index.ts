@@ -112,6 +112,33 @@ export {
 } from "./sysv-shm";
 export { Semaphore, type SemaphoreOpenOptions } from "./sem";
 
+export {
+  MAP_ANONYMOUS,
+  MS_SYNC,
+  MS_ASYNC,
+  MS_INVALIDATE,
+  MADV_NORMAL,
+  MADV_SEQUENTIAL,
+  MADV_RANDOM,
+  MADV_WILLNEED,
+  MADV_DONTNEED,
+  POSIX_FADV_DONTNEED,
+} from "./constants";
+export {
+  open,
+  msync,
+  madvise,
+  mincore,
+  posixFadvise,
+  getrusage,
+  procMaps,
+  smaps,
+  MappedFile,
+  type PageFaults,
+  type MapsEntry,
+  type MappedFileOptions,
+  type MappedFileCreateOptions,
+} from "./mapped-file";
 // Instruments of every chapter: what the kernel sees.
 export {
   trace,

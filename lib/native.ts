@@ -76,6 +76,16 @@ export interface NativeConstants {
   PROT_WRITE: number;
   MAP_SHARED: number;
   MAP_PRIVATE: number;
+  MAP_ANONYMOUS: number;
+  MS_SYNC: number;
+  MS_ASYNC: number;
+  MS_INVALIDATE: number;
+  MADV_NORMAL: number;
+  MADV_SEQUENTIAL: number;
+  MADV_RANDOM: number;
+  MADV_WILLNEED: number;
+  MADV_DONTNEED: number;
+  POSIX_FADV_DONTNEED: number;
   IPC_PRIVATE: number;
   IPC_CREAT: number;
   IPC_EXCL: number;
@@ -103,6 +113,7 @@ export interface NativeConstants {
     | "EEXIST"
     | "EINTR"
     | "EINVAL"
+    | "EISDIR"
     | "ENOENT"
     | "ENOSPC"
     | "EPERM"
@@ -151,6 +162,7 @@ export interface NativeAddon {
   fallocate(fd: number, offset: number, length: number): void;
   fstat(fd: number): NativeStat;
   mmap(length: number, prot: number, flags: number, fd: number, offset: number): NativeMapping;
+  mmapAnonymous(length: number, prot: number, flags: number): NativeMapping;
   munmap(handle: unknown, buffer: ArrayBuffer): void;
   // process.cc (child routines: routines.cc and each chapter's *_routines.cc)
   getpid(): number;
@@ -200,6 +212,13 @@ export interface NativeAddon {
   semTrywait(handle: unknown): boolean;
   semGetvalue(handle: unknown): number;
   semWait(handle: unknown, callback: BlockingCallback): number;
+  // mapped_file.cc (child routines: mapped_file_routines.cc)
+  open(path: string, flags: number, mode: number): number;
+  msync(handle: unknown, offset: number, length: number, flags: number): void;
+  madvise(handle: unknown, offset: number, length: number, advice: number): void;
+  mincore(handle: unknown): Buffer;
+  posixFadvise(fd: number, offset: number, length: number, advice: number): void;
+  getrusage(): { minflt: number; majflt: number; maxrss: number };
   // trace.cc
   setPtracer(pid: number): void;
 }

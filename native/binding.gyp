@@ -20,6 +20,8 @@
         "src/shm.cc",
         "src/sysv_shm.cc",
         "src/sem.cc",
+        "src/mapped_file.cc",
+        "src/mapped_file_routines.cc",
         "src/trace.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
