@@ -91,6 +91,25 @@ const values = [
   "shmctl",
   "listSegments",
   "Semaphore",
+  "UnnamedSemaphore",
+  "SEM_VALUE_MAX",
+  "SIZEOF_SEM_T",
+  "ALIGNOF_SEM_T",
+  "IPC_NOWAIT",
+  "SEM_UNDO",
+  "GETVAL",
+  "SETVAL",
+  "GETALL",
+  "SETALL",
+  "GETPID",
+  "GETNCNT",
+  "GETZCNT",
+  "semget",
+  "semop",
+  "trySemop",
+  "semctl",
+  "semgetInitialized",
+  "listSemaphoreSets",
 ];
 
 const types = [
@@ -111,6 +130,11 @@ const types = [
   "ShmidDs",
   "SysvSegment",
   "SemaphoreOpenOptions",
+  "UnnamedSemaphoreOptions",
+  "SemOp",
+  "SemidDs",
+  "SemgetInitOptions",
+  "SysvSemaphoreSet",
 ];
 
 test("the values ipc-lab exports are exactly the reviewed list", () => {
