@@ -123,6 +123,8 @@ export abstract class SemaphoreBase {
     checkWaitOptions(options);
     const timed = options.timeout !== undefined;
     const handle = this.handle(timed ? "sem_timedwait" : "sem_wait");
+    // The uncontended case needs no thread: sem_trywait takes it now.
+    if (!options.signal?.aborted && native.semTrywait(handle)) return Promise.resolve();
     return waitGivingBack(
       timed ? "sem_timedwait" : "sem_wait",
       (callback) =>
