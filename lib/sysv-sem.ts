@@ -107,7 +107,10 @@ export function semop(semid: number, ops: SemOp[], options: WaitOptions = {}): P
     },
     options,
     { semid },
-    "EAGAIN",
+    // semtimedop says EAGAIN when its time is up; with IPC_NOWAIT EAGAIN means "now".
+    flat.some((_, i) => i % 3 === 2 && ((flat[i] ?? 0) & C.IPC_NOWAIT) !== 0)
+      ? undefined
+      : "EAGAIN",
   );
 }
 
