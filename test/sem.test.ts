@@ -534,3 +534,32 @@ describe("unnamed semaphores in shared memory (sem_init pshared = 1)", () => {
     );
   });
 });
+
+describe("the chapter's C programs", () => {
+  test("the bounded buffer: one producer, two consumers, four slots: every item exactly once", async () => {
+    const name = `/ipc-lab-test-${randomBytes(4).toString("hex")}`;
+    expect(await c("bounded_buffer", name, "init", "4")).toMatchObject({ code: 0 });
+    try {
+      const [produced, first, second] = await Promise.all([
+        c("bounded_buffer", name, "produce", "0", "4000"),
+        c("bounded_buffer", name, "consume", "2000"),
+        c("bounded_buffer", name, "consume", "2000"),
+      ]);
+      expect([produced.code, first.code, second.code]).toEqual([0, 0, 0]);
+      const items = (first.stdout + second.stdout).trim().split("\n").map(Number);
+      expect(items.sort((x, y) => x - y)).toEqual(Array.from({ length: 4000 }, (_, i) => i));
+    } finally {
+      await c("bounded_buffer", name, "unlink");
+    }
+  });
+
+  test("two semaphores in one global order: no deadlock", async () => {
+    const [a, b] = [semaphore(1), semaphore(1)];
+    const results = await Promise.all([
+      c("sem_deadlock", a.name, b.name, "--ordered"),
+      c("sem_deadlock", b.name, a.name, "--ordered"),
+    ]);
+    for (const result of results) expect(result.stdout).toMatch(/holds both\n$/);
+    expect([a.value, b.value]).toEqual([1, 1]);
+  });
+});
