@@ -8,6 +8,11 @@
  *        bounded_buffer SHM produce FROM COUNT [--broken]   puts FROM..FROM+COUNT-1
  *        bounded_buffer SHM consume COUNT [--broken]        takes COUNT, one per line
  *        bounded_buffer SHM unlink
+ * --give-up MS (after produce/consume's counts): every wait is a sem_timedwait
+ * of MS ms, and the program stops (exit 3, "gave up" on stderr) when one
+ * times out, so that a test whose partner died never waits forever. Each
+ * item a consumer takes is printed and flushed at once: what it printed is
+ * what it took, even if it is killed afterwards.
  * --broken: the textbook's first attempt, a shared `count` and busy waiting,
  * no semaphores: count++ and count-- race, items are lost or taken twice.
  * A sched_yield() sits inside each read-modify-write: what a timer interrupt
@@ -38,9 +43,29 @@ static void fail(const char *call) {
   exit(EXIT_FAILURE);
 }
 
+static long give_up_ms = -1;                   /* --give-up MS; -1: wait for ever */
+
 static void take(sem_t *sem) {
-  while (sem_wait(sem) == -1)
-    if (errno != EINTR) fail("sem_wait");
+  if (give_up_ms < 0) {
+    while (sem_wait(sem) == -1)
+      if (errno != EINTR) fail("sem_wait");
+    return;
+  }
+  struct timespec deadline;
+  if (clock_gettime(CLOCK_REALTIME, &deadline) == -1) fail("clock_gettime");
+  deadline.tv_sec += give_up_ms / 1000;
+  deadline.tv_nsec += (give_up_ms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000L;
+  }
+  while (sem_timedwait(sem, &deadline) == -1) {
+    if (errno == ETIMEDOUT) {
+      fprintf(stderr, "gave up: waited %ld ms\n", give_up_ms);
+      exit(3);
+    }
+    if (errno != EINTR) fail("sem_timedwait");
+  }
 }
 
 static void give(sem_t *sem) {
@@ -78,7 +103,11 @@ int main(int argc, char *argv[]) {
   }
   object = argv[1];
   const char *command = argv[2];
-  int broken = strcmp(argv[argc - 1], "--broken") == 0;
+  int broken = 0;
+  for (int i = 3; i < argc; i++) {
+    if (strcmp(argv[i], "--broken") == 0) broken = 1;
+    if (strcmp(argv[i], "--give-up") == 0 && i + 1 < argc) give_up_ms = atol(argv[i + 1]);
+  }
   if (strcmp(command, "init") == 0 && argc > 3) {
     int capacity = atoi(argv[3]);
     struct buffer *b = map(1, capacity);
@@ -138,6 +167,7 @@ int main(int argc, char *argv[]) {
         give(&b->empty);                       /* one more free slot */
       }
       printf("%d\n", item);
+      fflush(stdout);
     }
   } else if (strcmp(command, "unlink") == 0) {
     if (shm_unlink(object) == -1) fail("shm_unlink");
