@@ -6,6 +6,8 @@
  *    native/c/sem_pingpong (a forked peer). Pinned = each process on its own
  *    CPU (taskset / sched_setaffinity), unpinned = wherever the scheduler puts
  *    them. Reported: ns per round trip.
+ *    Also with `wait({ spin: 50 })`: 50 µs of sem_trywait before a wait
+ *    sleeps on a thread of its own (a contended wait otherwise starts one).
  *  - uncontended: one process, `await sem.wait(); sem.post()` on a semaphore
  *    nobody else uses (TypeScript) vs sem_wait + sem_post (C): ns per pair.
  * Each figure is the median of `runs` runs, the two sides alternating.
@@ -34,7 +36,7 @@ function pinned(cpu: string | null, command: string, args: string[]): [string, s
   return cpu === null ? [command, args] : ["taskset", ["-c", cpu, command, ...args]];
 }
 
-async function tsPingpong(pin: boolean): Promise<number> {
+async function tsPingpong(pin: boolean, spin = 0): Promise<number> {
   const name = `/ipc-lab-bench-${randomBytes(4).toString("hex")}`;
   const shm = SharedMemory.create(name, 64, { exclusive: true });
   const sems = [UnnamedSemaphore.init(shm, 0), UnnamedSemaphore.init(shm, 32)];
@@ -103,12 +105,16 @@ console.log(
 const results: Record<string, number> = {};
 for (const pin of [true, false]) {
   const ts: number[] = [];
+  const spun: number[] = [];
   const c: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     ts.push(await tsPingpong(pin));
+    spun.push(await tsPingpong(pin, 50));
     c.push(cRun(["pingpong", String(ROUND_TRIPS), ...(pin && cpus ? cpus : [])]));
   }
   line(`TypeScript ping-pong ${pin ? "pinned" : "unpinned"}`, ts);
+  line(`TypeScript, spin 50 µs, ${pin ? "pinned" : "unpinned"}`, spun);
+  results[pin ? "spinPinned" : "spinUnpinned"] = median(spun);
   line(`C ping-pong ${pin ? "pinned" : "unpinned"}`, c);
   results[pin ? "pinned" : "unpinned"] = median(ts) / median(c);
   results[pin ? "tsPinned" : "tsUnpinned"] = median(ts);
@@ -124,6 +130,9 @@ line("TypeScript await wait() + post()", tsU);
 line("C sem_wait + sem_post", cU);
 console.log(
   `sem.pingpong.unpinned ts=${results.tsUnpinned!.toFixed(0)} c=${results.cUnpinned!.toFixed(0)} ratio=${results.unpinned!.toFixed(2)}`,
+);
+console.log(
+  `sem.pingpong.spin ts=${results.spinPinned!.toFixed(0)} c=${results.cPinned!.toFixed(0)} ratio=${(results.spinPinned! / results.cPinned!).toFixed(2)}`,
 );
 console.log(
   `sem.pingpong ts=${results.tsPinned!.toFixed(0)} c=${results.cPinned!.toFixed(0)} ratio=${results.pinned!.toFixed(2)}`,

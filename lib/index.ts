@@ -117,6 +117,7 @@ export {
   SIZEOF_SEM_T,
   ALIGNOF_SEM_T,
   type SemaphoreOpenOptions,
+  type SemaphoreWaitOptions,
   type UnnamedSemaphoreOptions,
 } from "./sem";
 export {

@@ -119,12 +119,22 @@ export abstract class SemaphoreBase {
    * `timeout` it is sem_timedwait(3): the kernel gives up after that many
    * milliseconds (ETIMEDOUT) and took nothing.
    */
-  wait(options: WaitOptions = {}): Promise<void> {
+  wait(options: SemaphoreWaitOptions = {}): Promise<void> {
     checkWaitOptions(options);
+    const spin = options.spin === undefined ? 0 : checkInteger("spin", options.spin, 0, 1000);
     const timed = options.timeout !== undefined;
     const handle = this.handle(timed ? "sem_timedwait" : "sem_wait");
-    // The uncontended case needs no thread: sem_trywait takes it now.
-    if (!options.signal?.aborted && native.semTrywait(handle)) return Promise.resolve();
+    // The uncontended case needs no thread: sem_trywait takes it now (or
+    // within `spin` microseconds).
+    if (!options.signal?.aborted) {
+      if (native.semTrywait(handle)) return Promise.resolve();
+      if (spin > 0) {
+        const until = process.hrtime.bigint() + BigInt(spin) * 1000n;
+        while (process.hrtime.bigint() < until) {
+          if (native.semTrywait(handle)) return Promise.resolve();
+        }
+      }
+    }
     return waitGivingBack(
       timed ? "sem_timedwait" : "sem_wait",
       (callback) =>
@@ -139,7 +149,7 @@ export abstract class SemaphoreBase {
   }
 
   /** sem_timedwait(3): wait() with a time-out of `ms` milliseconds. */
-  timedWait(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+  timedWait(ms: number, options: Omit<SemaphoreWaitOptions, "timeout"> = {}): Promise<void> {
     checkInteger("ms", ms, 0, 2 ** 31 - 1);
     return this.wait({ ...options, timeout: ms });
   }
@@ -242,6 +252,18 @@ function checkSemValue(value: unknown): number {
     );
   }
   return checkInteger("value", value, 0, SEM_VALUE_MAX);
+}
+
+/** wait()'s options: a wait's time-out and signal, and an optional spin. */
+export interface SemaphoreWaitOptions extends WaitOptions {
+  /**
+   * Microseconds to keep retrying sem_trywait on this thread before the wait
+   * goes to sleep on a thread of its own (default 0, at most 1000). A post
+   * expected within microseconds (a ping-pong with a process on another CPU)
+   * is then taken without starting a thread; this JavaScript thread is busy
+   * meanwhile, so spin only for very short waits.
+   */
+  spin?: number;
 }
 
 export interface UnnamedSemaphoreOptions {

@@ -130,6 +130,7 @@ const types = [
   "ShmidDs",
   "SysvSegment",
   "SemaphoreOpenOptions",
+  "SemaphoreWaitOptions",
   "UnnamedSemaphoreOptions",
   "SemOp",
   "SemidDs",

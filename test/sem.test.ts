@@ -231,6 +231,15 @@ test("a timed wait that is posted before its deadline takes the unit", async () 
   }
 });
 
+test("a spinning wait that finds nothing goes to sleep on its thread, and still takes the post", async () => {
+  const sem = semaphore();
+  const waiting = sem.wait({ spin: 200, timeout: 10_000 });
+  expect(pendingBlockingWaits()).toBe(1);
+  sem.post();
+  await waiting;
+  expect(sem.value).toBe(0);
+});
+
 test("an uncontended wait needs no thread (sem_trywait first)", async () => {
   const sem = semaphore(1);
   const waiting = sem.wait();
@@ -329,6 +338,9 @@ describe("errors and bad input", () => {
 
   test("bad wait options are refused before any wait", () => {
     const sem = semaphore();
+    expect(() => sem.wait({ spin: 1001 })).toThrow(
+      expect.objectContaining({ code: "ERR_OUT_OF_RANGE" }),
+    );
     expect(() => sem.wait({ timeout: -1 })).toThrow(RangeError);
     expect(() => sem.wait({ signal: "no" as never })).toThrow(
       expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }),
