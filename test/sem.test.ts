@@ -498,15 +498,18 @@ describe("unnamed semaphores in shared memory (sem_init pshared = 1)", () => {
   test("pshared = false across processes: the post changes the count but never wakes the other process", async () => {
     const shm = shmObject();
     using sem = UnnamedSemaphore.init(shm, 0, { pshared: false });
-    const peer = ts("unnamed", shm.name, "0", "wait", "300");
-    await new Promise((resolve) => setTimeout(resolve, 100)); // let it sleep (only a demonstration's margin)
+    const peer = started(
+      process.execPath,
+      [path.join(fixtures, "sem-peer.mjs"), "unnamed", shm.name, "0", "wait", "1000", "announce"],
+      "waiting",
+    );
+    await peer.ready;
+    await new Promise((resolve) => setTimeout(resolve, 200)); // it is asleep in sem_timedwait by now
     sem.post();
-    const result = await peer;
-    if (result.stdout === "took\n") {
-      // It had not gone to sleep yet: it found the count 1. Not what this shows; accept.
-      return;
-    }
-    expect(result.stdout).toMatch(/^sem_timedwait: ETIMEDOUT \(timed out after 300 ms\)/);
+    let out = "";
+    peer.child.stdout?.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    await peer.ended;
+    expect(out).toMatch(/^sem_timedwait: ETIMEDOUT \(timed out after 1000 ms\)/);
     expect(sem.value).toBe(1); // the post is there; nobody was woken by it
   });
 
