@@ -141,3 +141,14 @@ export {
   type SemgetInitOptions,
   type SysvSemaphoreSet,
 } from "./sysv-sem";
+
+// Instruments of every chapter: what the kernel sees.
+export {
+  trace,
+  traceCalls,
+  whyNotTraceable,
+  type TraceOptions,
+  type TraceResult,
+  type TraceRow,
+} from "./trace";
+export { panel, Panel, type PanelOptions } from "./panel";

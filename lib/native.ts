@@ -248,6 +248,8 @@ export interface NativeAddon {
   semctlSetall(semid: number, values: number[]): void;
   semctlStat(semid: number): NativeSemidDs;
   semctlRemove(semid: number): void;
+  // trace.cc
+  setPtracer(pid: number): void;
 }
 
 /** Where the build puts the addon, from lib/ or lib/dist/. */

@@ -110,6 +110,12 @@ const values = [
   "semctl",
   "semgetInitialized",
   "listSemaphoreSets",
+  // instruments
+  "trace",
+  "traceCalls",
+  "whyNotTraceable",
+  "panel",
+  "Panel",
 ];
 
 const types = [
@@ -136,6 +142,10 @@ const types = [
   "SemidDs",
   "SemgetInitOptions",
   "SysvSemaphoreSet",
+  "TraceOptions",
+  "TraceResult",
+  "TraceRow",
+  "PanelOptions",
 ];
 
 test("the values ipc-lab exports are exactly the reviewed list", () => {

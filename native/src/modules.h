@@ -21,5 +21,6 @@ void InitShm(Napi::Env env, Napi::Object exports);
 void InitSysvShm(Napi::Env env, Napi::Object exports);
 void InitSem(Napi::Env env, Napi::Object exports);
 void InitSysvSem(Napi::Env env, Napi::Object exports);
+void InitTrace(Napi::Env env, Napi::Object exports);
 
 }  // namespace ipc
