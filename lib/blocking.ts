@@ -1,5 +1,5 @@
 /**
- * Waits with no descriptor to poll (sem_wait now; System V semop and msgrcv,
+ * Waits with no descriptor to poll (sem_wait, sem_timedwait and System V semop now; msgrcv,
  * sigwaitinfo later): the addon runs the call on a thread of its own, never
  * on libuv's pool (native/src/blocking.h), and calls back on the main
  * thread. Here the wait becomes a Promise that stops, like a descriptor

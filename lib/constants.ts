@@ -48,6 +48,16 @@ export const IPC_STAT = C.IPC_STAT;
 export const SHM_RDONLY = C.SHM_RDONLY;
 /** shm_perm.mode bit: the segment is marked for removal (IPC_RMID while attached). */
 export const SHM_DEST = C.SHM_DEST;
+/** semop's flag: the kernel undoes this operation if the process dies (or exits) without. */
+export const SEM_UNDO = C.SEM_UNDO;
+/** semctl's commands. */
+export const GETVAL = C.GETVAL;
+export const SETVAL = C.SETVAL;
+export const GETALL = C.GETALL;
+export const SETALL = C.SETALL;
+export const GETPID = C.GETPID;
+export const GETNCNT = C.GETNCNT;
+export const GETZCNT = C.GETZCNT;
 
 export const WNOHANG = C.WNOHANG;
 export const WUNTRACED = C.WUNTRACED;
@@ -62,6 +72,9 @@ export const NAME_MAX = C.NAME_MAX;
 /** Writes to a pipe of at most this many bytes are atomic: never interleaved with others. */
 export const PIPE_BUF = C.PIPE_BUF;
 export const SEM_VALUE_MAX = C.SEM_VALUE_MAX;
+/** sizeof(sem_t) and its alignment: the room an unnamed semaphore takes in shared memory. */
+export const SIZEOF_SEM_T = C.SIZEOF_SEM_T;
+export const ALIGNOF_SEM_T = C.ALIGNOF_SEM_T;
 /** sysconf(_SC_PAGESIZE). */
 export const PAGE_SIZE = C.PAGE_SIZE;
 

@@ -110,7 +110,37 @@ export {
   type ShmidDs,
   type SysvSegment,
 } from "./sysv-shm";
-export { Semaphore, type SemaphoreOpenOptions } from "./sem";
+export {
+  Semaphore,
+  UnnamedSemaphore,
+  SEM_VALUE_MAX,
+  SIZEOF_SEM_T,
+  ALIGNOF_SEM_T,
+  type SemaphoreOpenOptions,
+  type SemaphoreWaitOptions,
+  type UnnamedSemaphoreOptions,
+} from "./sem";
+export {
+  IPC_NOWAIT,
+  SEM_UNDO,
+  GETVAL,
+  SETVAL,
+  GETALL,
+  SETALL,
+  GETPID,
+  GETNCNT,
+  GETZCNT,
+  semget,
+  semop,
+  trySemop,
+  semctl,
+  semgetInitialized,
+  listSemaphoreSets,
+  type SemOp,
+  type SemidDs,
+  type SemgetInitOptions,
+  type SysvSemaphoreSet,
+} from "./sysv-sem";
 
 export {
   MAP_ANONYMOUS,

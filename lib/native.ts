@@ -24,7 +24,12 @@ export interface WaitStatus {
 
 /** What a failed call was about, as errnoError takes it. */
 export type Subject =
-  { fd: number } | { pid: number } | { key: number } | { shmid: number } | { path: string };
+  | { fd: number }
+  | { pid: number }
+  | { key: number }
+  | { shmid: number }
+  | { semid: number }
+  | { path: string };
 
 /** A fresh mapping from the addon: an external ArrayBuffer over the pages, and their owner. */
 export interface NativeMapping {
@@ -42,6 +47,19 @@ export interface NativeStat {
   ino: number;
   nlink: number;
   blocks: number;
+}
+
+/** semctl(IPC_STAT)'s struct semid_ds, flattened; times in seconds since the epoch. */
+export interface NativeSemidDs {
+  key: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  nsems: number;
+  otime: number;
+  ctime: number;
 }
 
 /** shmctl(IPC_STAT)'s struct shmid_ds, flattened; times in seconds since the epoch. */
@@ -94,6 +112,14 @@ export interface NativeConstants {
   IPC_STAT: number;
   SHM_RDONLY: number;
   SHM_DEST: number;
+  SEM_UNDO: number;
+  GETVAL: number;
+  SETVAL: number;
+  GETALL: number;
+  SETALL: number;
+  GETPID: number;
+  GETNCNT: number;
+  GETZCNT: number;
   WNOHANG: number;
   WUNTRACED: number;
   WCONTINUED: number;
@@ -103,6 +129,8 @@ export interface NativeConstants {
   NAME_MAX: number;
   PIPE_BUF: number;
   SEM_VALUE_MAX: number;
+  SIZEOF_SEM_T: number;
+  ALIGNOF_SEM_T: number;
   PAGE_SIZE: number;
   errno: Record<
     | "EACCES"
@@ -219,6 +247,26 @@ export interface NativeAddon {
   mincore(handle: unknown): Buffer;
   posixFadvise(fd: number, offset: number, length: number, advice: number): void;
   getrusage(): { minflt: number; majflt: number; maxrss: number };
+  semTimedwait(handle: unknown, ms: number, callback: BlockingCallback): number;
+  semInit(
+    fd: number,
+    offset: number,
+    pshared: boolean,
+    value: number,
+    init: boolean,
+    label: string,
+  ): unknown;
+  semDestroy(handle: unknown): void;
+  // sysv_sem.cc
+  semget(key: number, nsems: number, flags: number): number;
+  semopNow(semid: number, ops: number[]): void;
+  semop(semid: number, ops: number[], ms: number, callback: BlockingCallback): number;
+  semctlGet(semid: number, semnum: number, cmd: number): number;
+  semctlSetval(semid: number, semnum: number, value: number): void;
+  semctlGetall(semid: number): number[];
+  semctlSetall(semid: number, values: number[]): void;
+  semctlStat(semid: number): NativeSemidDs;
+  semctlRemove(semid: number): void;
   // trace.cc
   setPtracer(pid: number): void;
 }

@@ -14,6 +14,7 @@ export class SystemError extends Error {
   declare pid?: number;
   declare key?: number;
   declare shmid?: number;
+  declare semid?: number;
 
   constructor(message: string) {
     super(message);

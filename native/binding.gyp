@@ -22,6 +22,7 @@
         "src/sem.cc",
         "src/mapped_file.cc",
         "src/mapped_file_routines.cc",
+        "src/sysv_sem.cc",
         "src/trace.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

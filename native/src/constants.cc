@@ -6,6 +6,7 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <sys/ipc.h>
+#include <sys/sem.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
@@ -80,6 +81,15 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, IPC_STAT);
   KERNEL_VALUE(c, SHM_RDONLY);
   KERNEL_VALUE(c, SHM_DEST);
+  // System V semaphores (semop, semctl)
+  KERNEL_VALUE(c, SEM_UNDO);
+  KERNEL_VALUE(c, GETVAL);
+  KERNEL_VALUE(c, SETVAL);
+  KERNEL_VALUE(c, GETALL);
+  KERNEL_VALUE(c, SETALL);
+  KERNEL_VALUE(c, GETPID);
+  KERNEL_VALUE(c, GETNCNT);
+  KERNEL_VALUE(c, GETZCNT);
   // waitpid(2)
   KERNEL_VALUE(c, WNOHANG);
   KERNEL_VALUE(c, WUNTRACED);
@@ -92,6 +102,8 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, NAME_MAX);
   KERNEL_VALUE(c, PIPE_BUF);
   KERNEL_VALUE(c, SEM_VALUE_MAX);
+  c.Set("SIZEOF_SEM_T", static_cast<double>(sizeof(sem_t)));
+  c.Set("ALIGNOF_SEM_T", static_cast<double>(alignof(sem_t)));
   c.Set("PAGE_SIZE", static_cast<double>(sysconf(_SC_PAGESIZE)));
   c.Set("errno", Errnos(env));
   exports.Set("constants", c);

@@ -110,7 +110,7 @@ Napi::Value ErrnoErrorJs(const Napi::CallbackInfo& info) {
   if (info.Length() > 2 && !info[2].IsUndefined()) {
     if (!info[2].IsObject()) ThrowTypeError(env, "subject must be an object like { fd: 3 }");
     Napi::Object object = info[2].As<Napi::Object>();
-    for (const char* prop : {"fd", "pid", "key", "shmid"}) {
+    for (const char* prop : {"fd", "pid", "key", "shmid", "semid"}) {
       if (object.Has(prop)) {
         Napi::Value value = object.Get(prop);
         if (!value.IsNumber()) ThrowTypeError(env, std::string("subject.") + prop + " must be a number");

@@ -1,9 +1,16 @@
-// POSIX named semaphores: sem_open names one in /dev/shm ("sem.NAME"),
-// sem_post and sem_trywait never block, sem_wait does, so it runs as a
-// blocking wait (blocking.h) and never parks the event loop or libuv's pool.
-// A handle owns its sem_t; sem_close waits until no wait uses it any more.
+// POSIX semaphores. Named ones: sem_open names one in /dev/shm ("sem.NAME").
+// Unnamed ones: sem_init(pshared = 1) on a sem_t inside a shared-memory
+// object. sem_post and sem_trywait never block; sem_wait and sem_timedwait
+// do, so they run as blocking waits (blocking.h) and never park the event
+// loop or libuv's pool. A handle owns its sem_t: a named one is sem_closed,
+// an unnamed one lives in a mapping of its own (of the same pages as the
+// caller's), unmapped only when no wait uses it any more, so a waiter thread
+// never touches an address that is gone, whatever the caller unmaps.
 #include <fcntl.h>
 #include <semaphore.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <memory>
@@ -18,11 +25,24 @@ namespace {
 
 struct Sem {
   sem_t* sem;
-  std::string name;
+  std::string name;  // the name, or the object and offset of an unnamed one
   Sem(sem_t* s, std::string n) : sem(s), name(std::move(n)) {}
-  Sem(const Sem&) = delete;  // one owner of the sem_t: it is closed once
+  Sem(const Sem&) = delete;  // one owner of the sem_t: it is released once
   Sem& operator=(const Sem&) = delete;
-  ~Sem() { sem_close(sem); }
+  virtual ~Sem() = default;
+};
+
+struct NamedSem : Sem {
+  using Sem::Sem;
+  ~NamedSem() override { sem_close(sem); }
+};
+
+// An unnamed semaphore: its own MAP_SHARED mapping of the page(s) that hold it.
+struct UnnamedSem : Sem {
+  void* base;
+  size_t length;
+  UnnamedSem(sem_t* s, std::string n, void* b, size_t l) : Sem(s, std::move(n)), base(b), length(l) {}
+  ~UnnamedSem() override { munmap(base, length); }
 };
 using SemRef = std::shared_ptr<Sem>;
 
@@ -35,7 +55,7 @@ void FinalizeHandle(Napi::Env, SemHandle* handle) { delete handle; }
 
 SemRef ArgSem(const Napi::CallbackInfo& info, size_t index) {
   if (index >= info.Length() || !info[index].IsExternal()) {
-    ThrowTypeError(info.Env(), "semaphore must be a handle from semOpen");
+    ThrowTypeError(info.Env(), "semaphore must be a handle from semOpen or semInit");
   }
   SemHandle* handle = info[index].As<Napi::External<SemHandle>>().Data();
   if (!handle->ref) ThrowInvalidValue(info.Env(), "the semaphore is closed");
@@ -51,8 +71,47 @@ Napi::Value SemOpen(const Napi::CallbackInfo& info) {
   int value = ArgInt(info, 3, "value");
   sem_t* sem = sem_open(name.c_str(), flags, static_cast<mode_t>(mode), static_cast<unsigned>(value));
   if (sem == SEM_FAILED) ThrowErrno(env, errno, "sem_open", Path(name));
-  SemHandle* handle = new SemHandle{std::make_shared<Sem>(sem, name)};
+  SemHandle* handle = new SemHandle{std::make_shared<NamedSem>(sem, name)};
   return Napi::External<SemHandle>::New(env, handle, FinalizeHandle);
+}
+
+// semInit(fd, offset, pshared, value, init, label) -> handle: maps the
+// page(s) of the shared-memory object `fd` that hold a sem_t at `offset`
+// (MAP_SHARED, a mapping of the handle's own) and, if `init`, sem_inits it.
+// Without `init` the sem_t is one another process initialised already.
+Napi::Value SemInit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  size_t offset = ArgSize(info, 1, "offset");
+  bool pshared = ArgBool(info, 2, "pshared");
+  int value = ArgInt(info, 3, "value");
+  bool init = ArgBool(info, 4, "init");
+  std::string label = ArgString(info, 5, "label");
+  if (offset % alignof(sem_t) != 0) {
+    ThrowInvalidValue(env, "offset must be a multiple of " + std::to_string(alignof(sem_t)) +
+                               " (a sem_t's alignment), got " + std::to_string(offset));
+  }
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t start = offset - offset % page;
+  size_t length = offset - start + sizeof(sem_t);
+  void* base = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, static_cast<off_t>(start));
+  if (base == MAP_FAILED) ThrowErrno(env, errno, "mmap", Path(label));
+  sem_t* sem = reinterpret_cast<sem_t*>(static_cast<char*>(base) + (offset - start));
+  if (init && sem_init(sem, pshared ? 1 : 0, static_cast<unsigned>(value)) < 0) {
+    int err = errno;
+    munmap(base, length);
+    ThrowErrno(env, err, "sem_init", Path(label));
+  }
+  SemHandle* handle = new SemHandle{std::make_shared<UnnamedSem>(sem, label, base, length)};
+  return Napi::External<SemHandle>::New(env, handle, FinalizeHandle);
+}
+
+// semDestroy(handle): sem_destroy, then the handle is closed like semClose.
+Napi::Value SemDestroy(const Napi::CallbackInfo& info) {
+  SemRef sem = ArgSem(info, 0);
+  if (sem_destroy(sem->sem) < 0) ThrowErrno(info.Env(), errno, "sem_destroy", Path(sem->name));
+  info[0].As<Napi::External<SemHandle>>().Data()->ref.reset();
+  return info.Env().Undefined();
 }
 
 // semClose(handle): the sem_close happens when the last pending wait is done.
@@ -103,6 +162,38 @@ class SemWaitCall : public BlockingCall {
   SemRef sem_;  // keeps the sem_t open while the thread waits on it
 };
 
+// sem_timedwait's deadline is absolute, on CLOCK_REALTIME: computed once, so
+// a retry after EINTR keeps the same deadline.
+class SemTimedwaitCall : public BlockingCall {
+ public:
+  SemTimedwaitCall(SemRef sem, int ms) : sem_(std::move(sem)) {
+    clock_gettime(CLOCK_REALTIME, &deadline_);
+    deadline_.tv_sec += ms / 1000;
+    deadline_.tv_nsec += static_cast<long>(ms % 1000) * 1000000L;
+    if (deadline_.tv_nsec >= 1000000000L) {
+      deadline_.tv_sec += 1;
+      deadline_.tv_nsec -= 1000000000L;
+    }
+  }
+  int Run() override { return sem_timedwait(sem_->sem, &deadline_) == 0 ? 0 : errno; }
+  const char* Syscall() const override { return "sem_timedwait"; }
+  Subject About() const override { return Path(sem_->name); }
+
+ private:
+  SemRef sem_;
+  struct timespec deadline_;
+};
+
+// semTimedwait(handle, ms, callback) -> wait id; the kernel gives up after
+// `ms` with ETIMEDOUT (and then took nothing).
+Napi::Value SemTimedwait(const Napi::CallbackInfo& info) {
+  SemRef sem = ArgSem(info, 0);
+  int ms = ArgInt(info, 1, "ms");
+  if (ms < 0) ThrowRangeError(info.Env(), "ms must be >= 0, got " + std::to_string(ms));
+  Napi::Function callback = ArgFunction(info, 2, "callback");
+  return StartBlocking(info.Env(), std::make_unique<SemTimedwaitCall>(sem, ms), callback);
+}
+
 // semWait(handle, callback) -> wait id; callback(error | null) when it returns.
 Napi::Value SemWait(const Napi::CallbackInfo& info) {
   SemRef sem = ArgSem(info, 0);
@@ -120,6 +211,9 @@ void InitSem(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "semTrywait", SemTrywait, 1);
   Export(env, exports, "semGetvalue", SemGetvalue, 1);
   Export(env, exports, "semWait", SemWait, 2);
+  Export(env, exports, "semTimedwait", SemTimedwait, 3);
+  Export(env, exports, "semInit", SemInit, 6);
+  Export(env, exports, "semDestroy", SemDestroy, 1);
 }
 
 }  // namespace ipc
