@@ -111,3 +111,20 @@ export {
   type SysvSegment,
 } from "./sysv-shm";
 export { Semaphore, type SemaphoreOpenOptions } from "./sem";
+export { SIGRTMIN, SIGRTMAX } from "./constants";
+export {
+  sigqueue,
+  SignalFd,
+  signalName,
+  signalNumberOf,
+  defaultAction,
+  signalMask,
+  pendingSignals,
+  signalAction,
+  signalStatus,
+  threadsBlocking,
+  type SignalInfo,
+  type SignalCode,
+  type SignalStatus,
+  type SignalDefaultAction,
+} from "./signal";

@@ -94,6 +94,20 @@ export interface NativeConstants {
   PIPE_BUF: number;
   SEM_VALUE_MAX: number;
   PAGE_SIZE: number;
+  SIGRTMIN: number;
+  SIGRTMAX: number;
+  NSIG: number;
+  SI_USER: number;
+  SI_QUEUE: number;
+  SI_TKILL: number;
+  SI_KERNEL: number;
+  SI_TIMER: number;
+  SI_MESGQ: number;
+  CLD_EXITED: number;
+  CLD_KILLED: number;
+  CLD_DUMPED: number;
+  CLD_STOPPED: number;
+  CLD_CONTINUED: number;
   errno: Record<
     | "EACCES"
     | "EAGAIN"
@@ -107,6 +121,7 @@ export interface NativeConstants {
     | "ENOSPC"
     | "EPERM"
     | "EPIPE"
+    | "ESRCH"
     | "ETIMEDOUT",
     number
   >;
@@ -200,6 +215,25 @@ export interface NativeAddon {
   semTrywait(handle: unknown): boolean;
   semGetvalue(handle: unknown): number;
   semWait(handle: unknown, callback: BlockingCallback): number;
+  // signal.cc
+  sigqueue(pid: number, signal: number, value: number): void;
+  signalfdOpen(signals: number[]): number;
+  signalfdRead(fd: number): NativeSignalInfo[] | null;
+  signalRestore(signals: number[]): number;
+  sigprocmaskGet(): number[];
+  sigpending(): number[];
+  signalDisposition(signal: number): "default" | "ignore" | "ipc-lab" | "handler";
+}
+
+/** One signal as signalfd reads it (signalfd_siginfo), or as the catcher caught it. */
+export interface NativeSignalInfo {
+  signo: number;
+  code: number;
+  pid: number;
+  uid: number;
+  value: number;
+  status: number;
+  errno: number;
 }
 
 /** Where the build puts the addon, from lib/ or lib/dist/. */

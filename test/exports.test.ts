@@ -91,6 +91,19 @@ const values = [
   "shmctl",
   "listSegments",
   "Semaphore",
+  // signal.ts
+  "SIGRTMIN",
+  "SIGRTMAX",
+  "sigqueue",
+  "SignalFd",
+  "signalName",
+  "signalNumberOf",
+  "defaultAction",
+  "signalMask",
+  "pendingSignals",
+  "signalAction",
+  "signalStatus",
+  "threadsBlocking",
 ];
 
 const types = [
@@ -111,6 +124,10 @@ const types = [
   "ShmidDs",
   "SysvSegment",
   "SemaphoreOpenOptions",
+  "SignalInfo",
+  "SignalCode",
+  "SignalStatus",
+  "SignalDefaultAction",
 ];
 
 test("the values ipc-lab exports are exactly the reviewed list", () => {
