@@ -295,13 +295,7 @@ export class SignalFd extends Descriptor {
     const next = this.#queue.shift();
     if (next !== undefined) return next;
     const fd = this.fd;
-    return whenReady(
-      fd,
-      "readable",
-      "read",
-      () => (this.#fill(), this.#queue.shift()),
-      options,
-    );
+    return whenReady(fd, "readable", "read", () => (this.#fill(), this.#queue.shift()), options);
   }
 
   #fill(): void {
@@ -334,7 +328,9 @@ export function pendingSignals(): string[] {
 }
 
 /** What this process does on `signal` now: its default, ignore, a handler, or ipc-lab's (a SignalFd). */
-export function signalAction(signal: string | number): "default" | "ignore" | "ipc-lab" | "handler" {
+export function signalAction(
+  signal: string | number,
+): "default" | "ignore" | "ipc-lab" | "handler" {
   return native.signalDisposition(signalNumberOf(signal));
 }
 

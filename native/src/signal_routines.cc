@@ -120,8 +120,9 @@ int Raise(const RoutineArgs& args) {
 
 // divide: divides by zero; the CPU traps and the kernel sends SIGFPE.
 int Divide(const RoutineArgs& args) {
-  volatile int zero = static_cast<int>(args.count);  // 0: no arguments
-  volatile int result = 1 / zero;
+  // Both volatile: a constant 1 / x would be compiled without a division.
+  volatile int numerator = 1, zero = static_cast<int>(args.count);  // 0: no arguments
+  volatile int result = numerator / zero;
   return result;
 }
 
