@@ -277,7 +277,7 @@ export class SignalFd extends Descriptor {
   /** Everything pending now, without waiting (may be empty). */
   drain(): SignalInfo[] {
     this.checkOpen("read");
-    this.#fill();
+    while (this.#fill());
     return this.#queue.splice(0);
   }
 
@@ -298,9 +298,11 @@ export class SignalFd extends Descriptor {
     return whenReady(fd, "readable", "read", () => (this.#fill(), this.#queue.shift()), options);
   }
 
-  #fill(): void {
+  /** One read(2) of the descriptor (at most 32 signals); false when nothing was pending. */
+  #fill(): boolean {
     const got = native.signalfdRead(this.fd);
     if (got !== null) this.#queue.push(...got.map(decode));
+    return got !== null;
   }
 
   /** @internal: closed (here or through close(fd)): the signals are given back. */

@@ -162,6 +162,9 @@ test("ten standard signals while pending are one; ten real-time ones queue, in o
   });
   expect(fd.drain()).toEqual([]);
   expect(fd.tryReceive()).toBeUndefined();
+  // More than one read(2) holds (32 at a time): drain reads them all.
+  for (let i = 0; i < 100; i++) sigqueue(process.pid, "SIGRTMIN+1", i);
+  expect(fd.drain().map((s) => s.value)).toEqual(Array.from({ length: 100 }, (_, i) => i));
 });
 
 test("kill is SI_USER with no value; receive() waits on the event loop", async () => {
