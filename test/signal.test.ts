@@ -214,6 +214,17 @@ test("close gives the signal back: pending ones are dropped, the action and the 
   SignalFd.open("SIGUSR2").close();
 });
 
+test("a SignalFd dropped without close() gives its signal back when collected", async () => {
+  const { stdout } = await run(
+    process.execPath,
+    ["--expose-gc", path.join(fixtures, "signal-gc.mjs")],
+    {
+      timeout: 20_000,
+    },
+  );
+  expect(stdout).toBe("open: ipc-lab\ncollected: default, blocked: false\n");
+});
+
 test("a pending receive is rejected with EBADF on close, ETIMEDOUT on its time-out, and on an abort", async () => {
   const fd = open("SIGRTMIN");
   const pending = fd.receive();
