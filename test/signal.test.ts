@@ -8,7 +8,9 @@ import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { pbkdf2 } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterEach, expect, test } from "vitest";
+import { afterEach, beforeAll, expect, test } from "vitest";
+import { ensureJupyter } from "../scripts/notebooks/execute.ts";
+import { jupyterEnv, venvBin } from "../scripts/lib/jupyter.mjs";
 import {
   binDir,
   close,
@@ -449,6 +451,39 @@ test("Jupyter's interrupt (SIGINT) still stops a pending receive, and child_proc
       "after close: child ok\n",
   );
 });
+
+test("in a real tslab kernel, after the chapter's kind of cells, Jupyter's interrupt stops a waiting receive and child_process still reaps", async () => {
+  await ensureJupyter();
+  const { stdout } = await run(
+    venvBin("python"),
+    [path.join(fixtures, "signal-interrupt-kernel.py")],
+    {
+      env: jupyterEnv(),
+      timeout: 150_000,
+    },
+  );
+  const report = JSON.parse(stdout) as Record<
+    string,
+    { status: string; outputs: { name: string; text: string }[]; interrupted?: boolean }
+  >;
+  expect(report.setup).toEqual({ status: "ok", outputs: [{ name: "stdout", text: "read 3\n" }] });
+  expect(report.wait!.interrupted).toBe(true);
+  expect(report.wait!.status).toBe("error");
+  expect(report.wait!.outputs.map((o) => o.text).join("")).toMatch(
+    /^waiting: 1\n\[SystemError: read: EINTR \(interrupted by SIGINT: the stop button\) fd \d+\]/,
+  );
+  // (execFileSync passes the child's empty stderr through: an empty stderr output)
+  const after = report.after!;
+  expect({ ...after, outputs: after.outputs.filter((o) => o.text !== "") }).toEqual({
+    status: "ok",
+    outputs: [
+      { name: "stdout", text: "the receive: EINTR\n" },
+      { name: "stdout", text: "after: 0\n" },
+      { name: "stdout", text: "sync child reaped\n" },
+      { name: "stdout", text: "async child reaped\n" },
+    ],
+  });
+}, 180_000);
 
 // ---- across processes: TS↔TS, TS↔C, TS↔Python ---------------------------
 
