@@ -38,6 +38,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,11 @@ Owned owned[NSIG];
 
 int spillRead = -1, spillWrite = -1;
 pid_t jsTid = 0;
+// What the catcher spilled, by signal, once read from the pipe: a SignalFd
+// returns only its own signals' (another one may be open meanwhile).
+std::deque<siginfo_t> spilled[NSIG];
+// Each open SignalFd's signals, for spilled[] above.
+std::map<int, sigset_t> fdSignals;
 
 // The catcher: async-signal-safe only (write, tgkill), errno kept.
 void Catch(int sig, siginfo_t* info, void* context) {
@@ -108,10 +115,11 @@ std::vector<pid_t> Threads() {
   return tids;
 }
 
-// Step 3: true once every thread blocks `sig`.
+// Step 3: true once every thread blocks `sig` (given up after about 2 s:
+// a thread that never runs its handler, on a very busy machine).
 bool BlockInEveryThread(int sig) {
   pid_t pid = getpid(), self = static_cast<pid_t>(syscall(SYS_gettid));
-  for (int round = 0; round < 200; ++round) {
+  for (int round = 0; round < 4000; ++round) {
     bool all = true;
     for (pid_t tid : Threads()) {
       bool gone;
@@ -156,6 +164,11 @@ int Restore(int sig) {
   if (IsCatcher(current)) sigaction(sig, &owned[sig].old, nullptr);
   if (!owned[sig].wasBlocked) pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
   owned[sig] = Owned();
+  dropped += static_cast<int>(spilled[sig].size());
+  spilled[sig].clear();
+  for (auto it = fdSignals.begin(); it != fdSignals.end();) {
+    it = sigismember(&it->second, sig) == 1 ? fdSignals.erase(it) : std::next(it);
+  }
   return dropped;
 }
 
@@ -218,6 +231,7 @@ Napi::Value SignalfdOpen(const Napi::CallbackInfo& info) {
     for (int s : signals) Restore(s);
     ThrowErrno(env, err, "signalfd");
   }
+  fdSignals[fd] = set;
   return Napi::Number::New(env, fd);
 }
 
@@ -248,11 +262,18 @@ Napi::Value SignalfdRead(const Napi::CallbackInfo& info) {
     const signalfd_siginfo& r = records[i];
     if (r.ssi_code == SI_TKILL && static_cast<pid_t>(r.ssi_pid) == pid) {
       // A wake-up from the catcher: what it caught is in the spill pipe.
-      siginfo_t spilled;
-      while (read(spillRead, &spilled, sizeof spilled) == sizeof spilled) {
-        out.Set(out.Length(),
-                InfoObject(env, spilled.si_signo, spilled.si_code, spilled.si_pid, spilled.si_uid,
-                           spilled.si_value.sival_int, spilled.si_status, spilled.si_errno));
+      siginfo_t caught;
+      while (read(spillRead, &caught, sizeof caught) == sizeof caught) {
+        if (caught.si_signo > 0 && caught.si_signo < NSIG) spilled[caught.si_signo].push_back(caught);
+      }
+      auto mine = fdSignals.find(fd);
+      for (int sig = 1; sig < NSIG && mine != fdSignals.end(); ++sig) {
+        if (sigismember(&mine->second, sig) != 1) continue;
+        for (const siginfo_t& c : spilled[sig]) {
+          out.Set(out.Length(), InfoObject(env, c.si_signo, c.si_code, c.si_pid, c.si_uid,
+                                           c.si_value.sival_int, c.si_status, c.si_errno));
+        }
+        spilled[sig].clear();
       }
       continue;
     }
