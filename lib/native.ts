@@ -218,22 +218,12 @@ export interface NativeAddon {
   // signal.cc
   sigqueue(pid: number, signal: number, value: number): void;
   signalfdOpen(signals: number[]): number;
-  signalfdRead(fd: number): NativeSignalInfo[] | null;
+  /** Records of 7 int32s (signo, code, pid, uid, value, status, errno); null: none pending. */
+  signalfdRead(fd: number): Int32Array | null;
   signalRestore(signals: number[]): number;
   sigprocmaskGet(): number[];
   sigpending(): number[];
   signalDisposition(signal: number): "default" | "ignore" | "ipc-lab" | "handler";
-}
-
-/** One signal as signalfd reads it (signalfd_siginfo), or as the catcher caught it. */
-export interface NativeSignalInfo {
-  signo: number;
-  code: number;
-  pid: number;
-  uid: number;
-  value: number;
-  status: number;
-  errno: number;
 }
 
 /** Where the build puts the addon, from lib/ or lib/dist/. */

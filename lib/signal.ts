@@ -21,7 +21,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { inspect } from "node:util";
-import { native, type NativeSignalInfo } from "./native";
+import { native } from "./native";
 import * as C from "./constants";
 import { checkInteger, invalidType, invalidValue, show, systemError } from "./errors";
 import { Descriptor } from "./descriptor";
@@ -220,16 +220,20 @@ function codeName(signo: number, code: number): SignalCode {
   return `code ${code}`;
 }
 
-function decode(raw: NativeSignalInfo): SignalInfo {
-  const code = codeName(raw.signo, raw.code);
-  return {
-    signal: signalName(raw.signo),
-    signo: raw.signo,
-    code,
-    pid: raw.pid,
-    uid: raw.uid,
-    value: code === "SI_QUEUE" ? raw.value : 0,
-  };
+/** The addon's records (7 int32s each: signo, code, pid, uid, value, status, errno), decoded. */
+function decode(records: Int32Array, into: SignalInfo[]): void {
+  for (let at = 0; at + 7 <= records.length; at += 7) {
+    const signo = records[at]!;
+    const code = codeName(signo, records[at + 1]!);
+    into.push({
+      signal: signalName(signo),
+      signo,
+      code,
+      pid: records[at + 2]!,
+      uid: records[at + 3]!,
+      value: code === "SI_QUEUE" ? records[at + 4]! : 0,
+    });
+  }
 }
 
 // A SignalFd dropped without close(): its signals get their old action and
@@ -301,7 +305,7 @@ export class SignalFd extends Descriptor {
   /** One read(2) of the descriptor (at most 32 signals); false when nothing was pending. */
   #fill(): boolean {
     const got = native.signalfdRead(this.fd);
-    if (got !== null) this.#queue.push(...got.map(decode));
+    if (got !== null) decode(got, this.#queue);
     return got !== null;
   }
 
