@@ -224,6 +224,8 @@ export interface NativeAddon {
   sigprocmaskGet(): number[];
   sigpending(): number[];
   signalDisposition(signal: number): "default" | "ignore" | "ipc-lab" | "handler";
+  /** For tests: a thread that does not block `signal` for `ms` ms. */
+  signalStrayThread(signal: number, ms: number): void;
 }
 
 /** Where the build puts the addon, from lib/ or lib/dist/. */

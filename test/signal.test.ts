@@ -35,6 +35,8 @@ import {
   type Child,
 } from "ipc-lab";
 
+import { native } from "./fixtures/internals.ts";
+
 const fixtures = path.join(import.meta.dirname, "fixtures");
 const run = promisify(execFile);
 const opened: SignalFd[] = [];
@@ -198,6 +200,31 @@ test("delivery is reliable: every thread blocks the signal, and 500 queued from 
   expect(values).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
   expect((await sender.done).stdout).toBe("sent 500\n");
   expect(threadsBlocking("SIGRTMIN+2").filter((t) => !t.blocks)).toEqual([]);
+});
+
+test("a signal that reaches a thread which does not block it is not lost: the catcher spills it to the SignalFd", async () => {
+  const fd = open("SIGRTMIN+3");
+  // A thread that does not block it, as one made before open() would not.
+  native.signalStrayThread(SIGRTMIN + 3, 3000);
+  for (let i = 0; i < 500 && !threadsBlocking("SIGRTMIN+3").some((t) => !t.blocks); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  expect(threadsBlocking("SIGRTMIN+3").filter((t) => !t.blocks)).toHaveLength(1);
+  // The first one can only go to that thread: its catcher spills it (and makes
+  // the thread block the signal from then on). This thread reads nothing yet.
+  sigqueue(process.pid, "SIGRTMIN+3", 60);
+  for (let i = 0; i < 1000 && threadsBlocking("SIGRTMIN+3").some((t) => !t.blocks); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  expect(threadsBlocking("SIGRTMIN+3").filter((t) => !t.blocks)).toEqual([]);
+  for (let i = 1; i < 5; i++) sigqueue(process.pid, "SIGRTMIN+3", 60 + i);
+  const got = [];
+  for (let i = 0; i < 5; i++) got.push(await fd.receive({ timeout: 10_000 }));
+  // None lost, each with its siginfo; the spilled one first (its wake-up is
+  // pending for this very thread, which signalfd reads before the process's).
+  expect(got.map((s) => [s.code, s.pid, s.value])).toEqual(
+    [60, 61, 62, 63, 64].map((v) => ["SI_QUEUE", process.pid, v]),
+  );
 });
 
 test("close gives the signal back: pending ones are dropped, the action and the mask restored", () => {

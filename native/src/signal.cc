@@ -19,7 +19,8 @@
 // A real signal that reaches a thread during step 3 (before its marker) is
 // not lost: the catcher writes its siginfo to a spill pipe and wakes the
 // descriptor with a thread-directed tgkill to the JavaScript thread, which
-// signalfdRead replaces by what the pipe holds.
+// signalfdRead replaces by what the pipe holds. (Such a signal is not lost,
+// but may be read after ones that stayed pending while it was caught.)
 // signalRestore undoes it: reads away what is still pending, puts the old
 // action back (unless someone replaced ours) and the calling thread's mask.
 // Other threads keep the signal blocked: harmless, the JavaScript thread
@@ -41,6 +42,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "args.h"
@@ -350,6 +352,26 @@ Napi::Value SignalDisposition(const Napi::CallbackInfo& info) {
   return Napi::String::New(env, "handler");
 }
 
+// signalStrayThread(sig, ms): for tests of the catcher's spill path: a
+// thread that does not block `sig` (as one made before the SignalFd would
+// not) for `ms` milliseconds, then ends. Only `sig` is unblocked in it.
+Napi::Value SignalStrayThread(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int sig = ArgInt(info, 0, "signal");
+  int ms = ArgInt(info, 1, "ms");
+  CheckSignal(env, sig, "pthread_sigmask");
+  std::thread([sig, ms] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+    struct timespec left = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&left, &left) < 0 && errno == EINTR) {
+    }
+  }).detach();
+  return env.Undefined();
+}
+
 }  // namespace
 
 void InitSignal(Napi::Env env, Napi::Object exports) {
@@ -360,6 +382,7 @@ void InitSignal(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "sigprocmaskGet", SigprocmaskGet, 0);
   Export(env, exports, "sigpending", Sigpending, 0);
   Export(env, exports, "signalDisposition", SignalDisposition, 1);
+  Export(env, exports, "signalStrayThread", SignalStrayThread, 2);
 }
 
 }  // namespace ipc
