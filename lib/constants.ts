@@ -63,6 +63,24 @@ export const WNOHANG = C.WNOHANG;
 export const WUNTRACED = C.WUNTRACED;
 export const WCONTINUED = C.WCONTINUED;
 
+/** The real-time signals (glibc keeps the first few for itself: read at run time) and NSIG. */
+export const SIGRTMIN = C.SIGRTMIN;
+export const SIGRTMAX = C.SIGRTMAX;
+export const NSIG = C.NSIG;
+/** si_code: who sent a signal, and how (kill, sigqueue, tgkill, the kernel, a timer, a queue). */
+export const SI_USER = C.SI_USER;
+export const SI_QUEUE = C.SI_QUEUE;
+export const SI_TKILL = C.SI_TKILL;
+export const SI_KERNEL = C.SI_KERNEL;
+export const SI_TIMER = C.SI_TIMER;
+export const SI_MESGQ = C.SI_MESGQ;
+/** si_code of SIGCHLD: how the child changed state. */
+export const CLD_EXITED = C.CLD_EXITED;
+export const CLD_KILLED = C.CLD_KILLED;
+export const CLD_DUMPED = C.CLD_DUMPED;
+export const CLD_STOPPED = C.CLD_STOPPED;
+export const CLD_CONTINUED = C.CLD_CONTINUED;
+
 /** libuv's poll events (lib/poll.ts). */
 export const UV_READABLE = C.UV_READABLE;
 export const UV_WRITABLE = C.UV_WRITABLE;

@@ -169,6 +169,23 @@ export {
   type MappedFileOptions,
   type MappedFileCreateOptions,
 } from "./mapped-file";
+export { SIGRTMIN, SIGRTMAX } from "./constants";
+export {
+  sigqueue,
+  SignalFd,
+  signalName,
+  signalNumberOf,
+  defaultAction,
+  signalMask,
+  pendingSignals,
+  signalAction,
+  signalStatus,
+  threadsBlocking,
+  type SignalInfo,
+  type SignalCode,
+  type SignalStatus,
+  type SignalDefaultAction,
+} from "./signal";
 // Instruments of every chapter: what the kernel sees.
 export {
   trace,

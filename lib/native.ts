@@ -132,6 +132,20 @@ export interface NativeConstants {
   SIZEOF_SEM_T: number;
   ALIGNOF_SEM_T: number;
   PAGE_SIZE: number;
+  SIGRTMIN: number;
+  SIGRTMAX: number;
+  NSIG: number;
+  SI_USER: number;
+  SI_QUEUE: number;
+  SI_TKILL: number;
+  SI_KERNEL: number;
+  SI_TIMER: number;
+  SI_MESGQ: number;
+  CLD_EXITED: number;
+  CLD_KILLED: number;
+  CLD_DUMPED: number;
+  CLD_STOPPED: number;
+  CLD_CONTINUED: number;
   errno: Record<
     | "EACCES"
     | "EAGAIN"
@@ -146,6 +160,7 @@ export interface NativeConstants {
     | "ENOSPC"
     | "EPERM"
     | "EPIPE"
+    | "ESRCH"
     | "ETIMEDOUT",
     number
   >;
@@ -267,6 +282,17 @@ export interface NativeAddon {
   semctlSetall(semid: number, values: number[]): void;
   semctlStat(semid: number): NativeSemidDs;
   semctlRemove(semid: number): void;
+  // signal.cc
+  sigqueue(pid: number, signal: number, value: number): void;
+  signalfdOpen(signals: number[]): number;
+  /** Records of 7 int32s (signo, code, pid, uid, value, status, errno); null: none pending. */
+  signalfdRead(fd: number): Int32Array | null;
+  signalRestore(signals: number[]): number;
+  sigprocmaskGet(): number[];
+  sigpending(): number[];
+  signalDisposition(signal: number): "default" | "ignore" | "ipc-lab" | "handler";
+  /** For tests: a thread that does not block `signal` for `ms` ms. */
+  signalStrayThread(signal: number, ms: number): void;
   // trace.cc
   setPtracer(pid: number): void;
 }

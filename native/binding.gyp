@@ -23,6 +23,8 @@
         "src/mapped_file.cc",
         "src/mapped_file_routines.cc",
         "src/sysv_sem.cc",
+        "src/signal.cc",
+        "src/signal_routines.cc",
         "src/trace.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -129,6 +129,19 @@ const values = [
   "semctl",
   "semgetInitialized",
   "listSemaphoreSets",
+  // signal.ts
+  "SIGRTMIN",
+  "SIGRTMAX",
+  "sigqueue",
+  "SignalFd",
+  "signalName",
+  "signalNumberOf",
+  "defaultAction",
+  "signalMask",
+  "pendingSignals",
+  "signalAction",
+  "signalStatus",
+  "threadsBlocking",
   // instruments
   "trace",
   "traceCalls",
@@ -169,6 +182,10 @@ const types = [
   "MapsEntry",
   "MappedFileOptions",
   "MappedFileCreateOptions",
+  "SignalInfo",
+  "SignalCode",
+  "SignalStatus",
+  "SignalDefaultAction",
 ];
 
 test("the values ipc-lab exports are exactly the reviewed list", () => {

@@ -32,6 +32,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ipc::InitSem(env, exports);
   ipc::InitMappedFile(env, exports);
   ipc::InitSysvSem(env, exports);
+  ipc::InitSignal(env, exports);
   // The instruments of every chapter.
   ipc::InitTrace(env, exports);
   return exports;

@@ -36,6 +36,7 @@ Napi::Object Errnos(Napi::Env env) {
   KERNEL_VALUE(e, EISDIR);
   KERNEL_VALUE(e, ENOENT);
   KERNEL_VALUE(e, ENOSPC);
+  KERNEL_VALUE(e, ESRCH);
   KERNEL_VALUE(e, EPERM);
   KERNEL_VALUE(e, EPIPE);
   KERNEL_VALUE(e, ETIMEDOUT);
@@ -94,6 +95,22 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, WNOHANG);
   KERNEL_VALUE(c, WUNTRACED);
   KERNEL_VALUE(c, WCONTINUED);
+  // signals (signal.cc): the real-time range (glibc keeps the first few for
+  // itself, so SIGRTMIN is read at run time) and si_code's senders
+  c.Set("SIGRTMIN", static_cast<double>(SIGRTMIN));
+  c.Set("SIGRTMAX", static_cast<double>(SIGRTMAX));
+  KERNEL_VALUE(c, NSIG);
+  KERNEL_VALUE(c, SI_USER);
+  KERNEL_VALUE(c, SI_QUEUE);
+  KERNEL_VALUE(c, SI_TKILL);
+  KERNEL_VALUE(c, SI_KERNEL);
+  KERNEL_VALUE(c, SI_TIMER);
+  KERNEL_VALUE(c, SI_MESGQ);
+  KERNEL_VALUE(c, CLD_EXITED);
+  KERNEL_VALUE(c, CLD_KILLED);
+  KERNEL_VALUE(c, CLD_DUMPED);
+  KERNEL_VALUE(c, CLD_STOPPED);
+  KERNEL_VALUE(c, CLD_CONTINUED);
   // libuv's poll events (uv_poll_start), for lib/poll.ts
   KERNEL_VALUE(c, UV_READABLE);
   KERNEL_VALUE(c, UV_WRITABLE);

@@ -23,5 +23,6 @@ void InitSem(Napi::Env env, Napi::Object exports);
 void InitSysvSem(Napi::Env env, Napi::Object exports);
 void InitTrace(Napi::Env env, Napi::Object exports);
 void InitMappedFile(Napi::Env env, Napi::Object exports);
+void InitSignal(Napi::Env env, Napi::Object exports);
 
 }  // namespace ipc

@@ -39,6 +39,7 @@ constexpr RoutineTable MakeTable(const char* chapter, const RoutineEntry (&entri
 extern const RoutineTable kProcessRoutines;
 extern const RoutineTable kPipeRoutines;
 extern const RoutineTable kMappedFileRoutines;
+extern const RoutineTable kSignalRoutines;
 
 // Every chapter's table, in chapter order.
 const RoutineTable* const* RoutineTables(size_t* count);

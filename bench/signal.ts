@@ -1,0 +1,135 @@
+/**
+ * `npm run bench -- signal`: a real-time signal ping-pong between two
+ * processes, the library against a baseline measured in the same run.
+ *
+ *   signal.pingpong       sigqueue + SignalFd.receive() (awaited on Node's
+ *                         loop) in two Node processes, vs C: sigqueue +
+ *                         sigwaitinfo (native/c/signal_pingpong.c)
+ *   signal.pingpong.node  the same vs what Node offers: process.kill and
+ *                         process.on('SIGUSR2') (no payload)
+ *
+ * Each figure is a round trip in µs, the median of 5 runs, measured with
+ * both processes pinned to CPU 0 (`taskset -c 0`) and unpinned. The last
+ * line is the pinned signal.pingpong.
+ *
+ * The same file is also the measuring process (`--measure KIND`) and its
+ * TypeScript peer (`--peer KIND`).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { binDir, SignalFd, sigqueue, spawnWithFds } from "ipc-lab";
+
+const self = fileURLToPath(import.meta.url);
+const ROUNDS = 10_000;
+const WARMUP = 1000;
+const RUNS = 5;
+
+const now = () => Number(process.hrtime.bigint()) / 1e3; // µs
+
+async function peer(kind: string): Promise<void> {
+  if (kind === "ipc-lab") {
+    const ping = SignalFd.open("SIGRTMIN+1");
+    sigqueue(process.ppid, "SIGRTMIN", -1); // ready
+    for (let i = 0; i < ROUNDS + WARMUP; i++) {
+      const info = await ping.receive(); // no time-out: the C baseline has none either
+      sigqueue(process.ppid, "SIGRTMIN", info.value);
+    }
+    ping.close();
+  } else {
+    let left = ROUNDS + WARMUP;
+    setInterval(() => {}, 1 << 30); // a signal listener alone does not keep Node running
+    process.on("SIGUSR2", () => {
+      process.kill(process.ppid, "SIGUSR2");
+      if (--left === 0) setImmediate(() => process.exit(0));
+    });
+    process.kill(process.ppid, "SIGUSR2"); // ready
+  }
+}
+
+async function measure(kind: string): Promise<number> {
+  if (kind === "ipc-lab") {
+    const pong = SignalFd.open("SIGRTMIN");
+    const child = spawnWithFds(process.execPath, [...process.execArgv, self, "--peer", kind]);
+    if ((await pong.receive({ timeout: 30_000 })).value !== -1) throw new Error("no ready signal");
+    let start = 0;
+    for (let i = -WARMUP; i < ROUNDS; i++) {
+      if (i === 0) start = now();
+      sigqueue(child.pid, "SIGRTMIN+1", i);
+      const info = await pong.receive();
+      if (info.value !== i) throw new Error(`round ${i}: got ${info.value}`);
+    }
+    const result = (now() - start) / ROUNDS;
+    const status = await child.wait();
+    pong.close();
+    if (status.kind !== "exited" || status.code !== 0) {
+      throw new Error(`peer ended ${JSON.stringify(status)}: ${(await child.output()).stderr}`);
+    }
+    return result;
+  }
+  // Node's own: process.kill / process.on, no payload.
+  let i = -WARMUP - 1; // the first signal is the peer's "ready"
+  let start = 0;
+  let child: ReturnType<typeof spawn> | undefined;
+  const done = new Promise<number>((resolve) => {
+    process.on("SIGUSR2", () => {
+      i++;
+      if (i === 0) start = now();
+      if (i === ROUNDS) resolve((now() - start) / ROUNDS);
+      else process.kill(child!.pid!, "SIGUSR2");
+    });
+  });
+  child = spawn(process.execPath, [...process.execArgv, self, "--peer", "node"], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const result = await done;
+  await new Promise((resolve) => child!.on("exit", resolve));
+  return result;
+}
+
+function run(pinned: boolean, command: string, args: string[]): number {
+  const values = Array.from({ length: RUNS }, () => runOnce(pinned, command, args)).sort(
+    (a, b) => a - b,
+  );
+  return values[Math.floor(RUNS / 2)]!;
+}
+
+function runOnce(pinned: boolean, command: string, args: string[]): number {
+  const [file, argv] = pinned ? ["taskset", ["-c", "0", command, ...args]] : [command, args];
+  const result = spawnSync(file, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const value = Number(result.stdout.trim().split("\n").pop());
+  if (result.status !== 0 || !Number.isFinite(value)) {
+    throw new Error(
+      `${command} ${args.join(" ")} failed (status ${result.status}): ${result.stdout}`,
+    );
+  }
+  return value;
+}
+
+const tsRun = (pinned: boolean, kind: string) =>
+  run(pinned, process.execPath, [...process.execArgv, self, "--measure", kind]);
+
+async function main(): Promise<void> {
+  const [mode, kind] = process.argv.slice(2);
+  if (mode === "--peer") return peer(kind!);
+  if (mode === "--measure") {
+    console.log((await measure(kind!)).toFixed(3));
+    return;
+  }
+  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
+  for (const pinned of [false, true]) {
+    const ts = tsRun(pinned, "ipc-lab");
+    const c = run(pinned, path.join(binDir, "signal_pingpong"), [String(ROUNDS)]);
+    const node = tsRun(pinned, "node");
+    console.log(
+      `# ${pinned ? "pinned (taskset -c 0)" : "unpinned"}: round trips in µs, median of ${RUNS} runs of ${ROUNDS}`,
+    );
+    const suffix = pinned ? "" : "  (unpinned)";
+    console.log(
+      `signal.pingpong.node ts=${f(ts)} node=${f(node)} ratio=${(ts / node).toFixed(2)}${suffix}`,
+    );
+    console.log(`signal.pingpong ts=${f(ts)} c=${f(c)} ratio=${(ts / c).toFixed(2)}${suffix}`);
+  }
+}
+
+await main();
