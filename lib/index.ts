@@ -111,3 +111,28 @@ export {
   type SysvSegment,
 } from "./sysv-shm";
 export { Semaphore, type SemaphoreOpenOptions } from "./sem";
+export {
+  MessageQueue,
+  listMessageQueues,
+  mqueueStatus,
+  mqueueLimits,
+  MQ_PRIO_MAX,
+  IPC_NOWAIT,
+  IPC_SET,
+  MSG_NOERROR,
+  MSG_EXCEPT,
+  msgget,
+  msgsnd,
+  msgrcv,
+  msgctl,
+  sysvMessageQueues,
+  type MessageQueueOpenOptions,
+  type MessageQueueAttributes,
+  type MessageQueueSendOptions,
+  type ReceivedMessage,
+  type MessageQueueStatus,
+  type MessageQueueLimits,
+  type SysvMessage,
+  type MsqidDs,
+  type SysvQueueEntry,
+} from "./mqueue";

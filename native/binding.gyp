@@ -19,7 +19,8 @@
         "src/pipe_routines.cc",
         "src/shm.cc",
         "src/sysv_shm.cc",
-        "src/sem.cc"
+        "src/sem.cc",
+        "src/mqueue.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS", "_GNU_SOURCE"],

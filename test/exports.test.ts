@@ -91,6 +91,20 @@ const values = [
   "shmctl",
   "listSegments",
   "Semaphore",
+  "MessageQueue",
+  "listMessageQueues",
+  "mqueueStatus",
+  "mqueueLimits",
+  "MQ_PRIO_MAX",
+  "IPC_NOWAIT",
+  "IPC_SET",
+  "MSG_NOERROR",
+  "MSG_EXCEPT",
+  "msgget",
+  "msgsnd",
+  "msgrcv",
+  "msgctl",
+  "sysvMessageQueues",
 ];
 
 const types = [
@@ -111,6 +125,15 @@ const types = [
   "ShmidDs",
   "SysvSegment",
   "SemaphoreOpenOptions",
+  "MessageQueueOpenOptions",
+  "MessageQueueAttributes",
+  "MessageQueueSendOptions",
+  "ReceivedMessage",
+  "MessageQueueStatus",
+  "MessageQueueLimits",
+  "SysvMessage",
+  "MsqidDs",
+  "SysvQueueEntry",
 ];
 
 test("the values ipc-lab exports are exactly the reviewed list", () => {

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@ Napi::Object Errnos(Napi::Env env) {
   KERNEL_VALUE(e, EINTR);
   KERNEL_VALUE(e, EINVAL);
   KERNEL_VALUE(e, ENOENT);
+  KERNEL_VALUE(e, ENOMSG);
   KERNEL_VALUE(e, ENOSPC);
   KERNEL_VALUE(e, EPERM);
   KERNEL_VALUE(e, EPIPE);
@@ -66,8 +68,11 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, IPC_NOWAIT);
   KERNEL_VALUE(c, IPC_RMID);
   KERNEL_VALUE(c, IPC_STAT);
+  KERNEL_VALUE(c, IPC_SET);
   KERNEL_VALUE(c, SHM_RDONLY);
   KERNEL_VALUE(c, SHM_DEST);
+  KERNEL_VALUE(c, MSG_NOERROR);
+  KERNEL_VALUE(c, MSG_EXCEPT);
   // waitpid(2)
   KERNEL_VALUE(c, WNOHANG);
   KERNEL_VALUE(c, WUNTRACED);
@@ -80,6 +85,7 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, NAME_MAX);
   KERNEL_VALUE(c, PIPE_BUF);
   KERNEL_VALUE(c, SEM_VALUE_MAX);
+  c.Set("MQ_PRIO_MAX", static_cast<double>(sysconf(_SC_MQ_PRIO_MAX)));
   c.Set("PAGE_SIZE", static_cast<double>(sysconf(_SC_PAGESIZE)));
   c.Set("errno", Errnos(env));
   exports.Set("constants", c);

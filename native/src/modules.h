@@ -20,5 +20,6 @@ void InitPipe(Napi::Env env, Napi::Object exports);
 void InitShm(Napi::Env env, Napi::Object exports);
 void InitSysvShm(Napi::Env env, Napi::Object exports);
 void InitSem(Napi::Env env, Napi::Object exports);
+void InitMqueue(Napi::Env env, Napi::Object exports);
 
 }  // namespace ipc
