@@ -13,6 +13,7 @@
  *   typed messages (`mtype`), no descriptor, so a blocking msgsnd/msgrcv
  *   waits on a thread of its own (lib/blocking.ts). `ipcs -q` lists them.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { inspect } from "node:util";
@@ -138,9 +139,7 @@ export class MessageQueue extends Descriptor {
       (create ? C.O_CREAT : 0) |
       (create && exclusive ? C.O_EXCL : 0) |
       (nonblock ? C.O_NONBLOCK : 0);
-    // maxmsg 0 asks for the defaults; a given 0 must reach the kernel as a bad value.
-    const attrMax = maxmsg === undefined ? 0 : maxmsg === 0 ? -1 : maxmsg;
-    const fd = native.mqOpen(name, flags, mode, attrMax, msgsize ?? 0);
+    const fd = native.mqOpen(name, flags, mode, maxmsg !== undefined, maxmsg ?? 0, msgsize ?? 0);
     return new MessageQueue(fd, name);
   }
 
@@ -335,12 +334,12 @@ export function mqueueStatus(name: string): MessageQueueStatus {
   checkPosixName(name);
   needMount();
   const file = `${MQUEUE_DIR}${name}`;
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw systemError("ENOENT", "open", { path: file }, "no such queue");
-  }
+  // Read by another process: when the process registered with mq_notify
+  // closes ANY descriptor of the queue's file (this read's own included),
+  // the kernel drops its registration (mqueue_flush_file).
+  const read = spawnSync("cat", [file], { encoding: "utf8" });
+  if (read.status !== 0) throw systemError("ENOENT", "open", { path: file }, "no such queue");
+  const text = read.stdout;
   const field = (key: string) => Number(new RegExp(`${key}:(\\d+)`).exec(text)?.[1] ?? 0);
   return {
     qsize: field("QSIZE"),

@@ -211,7 +211,14 @@ export interface NativeAddon {
   semGetvalue(handle: unknown): number;
   semWait(handle: unknown, callback: BlockingCallback): number;
   // mqueue.cc
-  mqOpen(name: string, flags: number, mode: number, maxmsg: number, msgsize: number): number;
+  mqOpen(
+    name: string,
+    flags: number,
+    mode: number,
+    withAttr: boolean,
+    maxmsg: number,
+    msgsize: number,
+  ): number;
   mqUnlink(name: string): void;
   mqGetattr(fd: number): NativeMqAttr;
   mqSetattr(fd: number, flags: number): NativeMqAttr;

@@ -43,20 +43,21 @@ Napi::Object Attr(Napi::Env env, const struct mq_attr& a) {
   return out;
 }
 
-// mqOpen(name, flags, mode, maxmsg, msgsize) -> fd. maxmsg 0: the kernel's
-// defaults (/proc/sys/fs/mqueue/msg_default, msgsize_default).
+// mqOpen(name, flags, mode, withAttr, maxmsg, msgsize) -> fd. Without attr:
+// the kernel's defaults (/proc/sys/fs/mqueue/msg_default, msgsize_default).
 Napi::Value MqOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = ArgString(info, 0, "name");
   int flags = ArgInt(info, 1, "flags");
   int mode = ArgInt(info, 2, "mode");
-  int maxmsg = ArgInt(info, 3, "maxmsg");
-  int msgsize = ArgInt(info, 4, "msgsize");
+  bool withAttr = ArgBool(info, 3, "withAttr");
+  int maxmsg = ArgInt(info, 4, "maxmsg");
+  int msgsize = ArgInt(info, 5, "msgsize");
   struct mq_attr attr;
   std::memset(&attr, 0, sizeof attr);
   attr.mq_maxmsg = maxmsg;
   attr.mq_msgsize = msgsize;
-  mqd_t q = mq_open(name.c_str(), flags, static_cast<mode_t>(mode), maxmsg > 0 ? &attr : nullptr);
+  mqd_t q = mq_open(name.c_str(), flags, static_cast<mode_t>(mode), withAttr ? &attr : nullptr);
   if (q == static_cast<mqd_t>(-1)) ThrowErrno(env, errno, "mq_open", Path(name));
   return Napi::Number::New(env, q);
 }
@@ -332,7 +333,7 @@ Napi::Value MsgctlRemove(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitMqueue(Napi::Env env, Napi::Object exports) {
-  Export(env, exports, "mqOpen", MqOpen, 5);
+  Export(env, exports, "mqOpen", MqOpen, 6);
   Export(env, exports, "mqUnlink", MqUnlink, 1);
   Export(env, exports, "mqGetattr", MqGetattr, 1);
   Export(env, exports, "mqSetattr", MqSetattr, 2);
