@@ -176,13 +176,17 @@ export class MessageQueue extends Descriptor {
     const priority = checkPriority(options.priority ?? 0);
     const bytes = toBytes(data);
     const fd = this.fd;
-    return whenReady(
-      fd,
-      "writable",
-      "mq_send",
-      () => (native.mqSendNowait(fd, bytes, 0, bytes.length, priority) ? true : undefined),
-      options,
-    ).then(() => undefined);
+    const attempt = () => native.mqSendNowait(fd, bytes, 0, bytes.length, priority);
+    // One attempt here, without the event loop: a queue with room takes the
+    // message at once (a burst of sends costs one call each).
+    try {
+      if (attempt()) return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return whenReady(fd, "writable", "mq_send", () => (attempt() ? true : undefined), options).then(
+      () => undefined,
+    );
   }
 
   /** mq_receive(3), awaitable: the oldest message of the highest priority, waiting while empty. */
@@ -191,16 +195,18 @@ export class MessageQueue extends Descriptor {
     checkWaitOptions(options);
     const fd = this.fd;
     const buffer = this.#buffer();
-    return whenReady(
-      fd,
-      "readable",
-      "mq_receive",
-      () => {
-        const got = native.mqReceiveNowait(fd, buffer, 0, buffer.length);
-        return got === null ? undefined : this.#message(buffer, got);
-      },
-      options,
-    );
+    const attempt = () => {
+      const got = native.mqReceiveNowait(fd, buffer, 0, buffer.length);
+      return got === null ? undefined : this.#message(buffer, got);
+    };
+    // As in send(): a message already there is taken at once.
+    try {
+      const message = attempt();
+      if (message) return Promise.resolve(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return whenReady(fd, "readable", "mq_receive", attempt, options);
   }
 
   /** One attempt: true if sent, false if the queue is full (mq_timedsend's "would block"). */
