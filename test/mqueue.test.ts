@@ -4,7 +4,8 @@
 // mq_notify, /dev/mqueue. System V: msgrcv/msgsnd wait on a thread of their
 // own; mtype selection, IPC_NOWAIT, IPC_STAT/IPC_SET/IPC_RMID, EIDRM.
 // Across processes: TS<->TS, TS<->C, TS<->Python (ctypes). Faults: a peer
-// killed mid-way, a full queue, a queue removed under a waiter.
+// killed mid-way, a full queue, a queue removed under a waiter. Two tests
+// need root (to become a normal user with setpriv, to make an IPC namespace).
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -346,29 +347,35 @@ test("over RLIMIT_MSGQUEUE mq_open fails with EMFILE (a C program under prlimit)
   expect(existsSync(`/dev/mqueue${name}`)).toBe(false);
 });
 
-test("permissions: a normal user (nobody, via setpriv) gets EACCES on a 0600 queue, not on a 0622 one", async () => {
-  const nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
-  const closed = queue();
-  await expect(
-    run("setpriv", [...nobody, bin("mq_sender"), closed.name, "hi", "0"]),
-  ).rejects.toMatchObject({ stderr: "mq_open: Permission denied\n" });
-  const name = uniqueName();
-  const umask = process.umask(0); // else the umask (022) takes the write bits away again
-  const open = reopen(name, { create: true, mode: 0o622 });
-  process.umask(umask);
-  expect(statSync(`/dev/mqueue${name}`).mode & 0o777).toBe(0o622);
-  await run("setpriv", [...nobody, bin("mq_sender"), name, "from nobody", "1"]);
-  expect(open.tryReceive()).toEqual({ data: Buffer.from("from nobody"), priority: 1 });
-});
+test.skipIf(process.getuid?.() !== 0)(
+  "permissions: a normal user (nobody, via setpriv) gets EACCES on a 0600 queue, not on a 0622 one",
+  async () => {
+    const nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+    const closed = queue();
+    await expect(
+      run("setpriv", [...nobody, bin("mq_sender"), closed.name, "hi", "0"]),
+    ).rejects.toMatchObject({ stderr: "mq_open: Permission denied\n" });
+    const name = uniqueName();
+    const umask = process.umask(0); // else the umask (022) takes the write bits away again
+    const open = reopen(name, { create: true, mode: 0o622 });
+    process.umask(umask);
+    expect(statSync(`/dev/mqueue${name}`).mode & 0o777).toBe(0o622);
+    await run("setpriv", [...nobody, bin("mq_sender"), name, "from nobody", "1"]);
+    expect(open.tryReceive()).toEqual({ data: Buffer.from("from nobody"), priority: 1 });
+  },
+);
 
-test("too many queues: past queues_max a normal user gets ENOSPC (in an IPC namespace of its own)", async () => {
-  // queues_max is per IPC namespace: lower it in a throwaway one, not for the machine.
-  const as = `setpriv --reuid=65534 --regid=65534 --clear-groups ${bin("mq_receiver")} -c`;
-  const script = `echo 1 > /proc/sys/fs/mqueue/queues_max && ${as} /first 0 && ${as} /second 0`;
-  await expect(run("unshare", ["--ipc", "sh", "-c", script])).rejects.toMatchObject({
-    stderr: "mq_open: No space left on device\n",
-  });
-});
+test.skipIf(process.getuid?.() !== 0)(
+  "too many queues: past queues_max a normal user gets ENOSPC (in an IPC namespace of its own)",
+  async () => {
+    // queues_max is per IPC namespace: lower it in a throwaway one, not for the machine.
+    const as = `setpriv --reuid=65534 --regid=65534 --clear-groups ${bin("mq_receiver")} -c`;
+    const script = `echo 1 > /proc/sys/fs/mqueue/queues_max && ${as} /first 0 && ${as} /second 0`;
+    await expect(run("unshare", ["--ipc", "sh", "-c", script])).rejects.toMatchObject({
+      stderr: "mq_open: No space left on device\n",
+    });
+  },
+);
 
 test("mq_notify: a signal when the empty queue gets a message; one-shot; one process at a time", async () => {
   const q = queue();
