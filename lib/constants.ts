@@ -23,6 +23,20 @@ export const PROT_WRITE = C.PROT_WRITE;
 /** mmap's `flags`: stores reach the object and every other process (MAP_SHARED), or stay private. */
 export const MAP_SHARED = C.MAP_SHARED;
 export const MAP_PRIVATE = C.MAP_PRIVATE;
+/** mmap's `flags`: memory backed by no file (fd -1), zero-filled; shared with forked children if MAP_SHARED. */
+export const MAP_ANONYMOUS = C.MAP_ANONYMOUS;
+/** msync's `flags`: wait until the pages are on disk (MS_SYNC), or only schedule it (MS_ASYNC). */
+export const MS_SYNC = C.MS_SYNC;
+export const MS_ASYNC = C.MS_ASYNC;
+export const MS_INVALIDATE = C.MS_INVALIDATE;
+/** madvise's `advice`: how the pages will be used, so the kernel reads ahead (or not). */
+export const MADV_NORMAL = C.MADV_NORMAL;
+export const MADV_SEQUENTIAL = C.MADV_SEQUENTIAL;
+export const MADV_RANDOM = C.MADV_RANDOM;
+export const MADV_WILLNEED = C.MADV_WILLNEED;
+export const MADV_DONTNEED = C.MADV_DONTNEED;
+/** posix_fadvise's `advice`: drop the file's clean pages from the page cache. */
+export const POSIX_FADV_DONTNEED = C.POSIX_FADV_DONTNEED;
 
 /** System V IPC: the key that always makes a new object, and the flags of *get/*ctl. */
 export const IPC_PRIVATE = C.IPC_PRIVATE;

@@ -136,3 +136,41 @@ export {
   type MsqidDs,
   type SysvQueueEntry,
 } from "./mqueue";
+
+export {
+  MAP_ANONYMOUS,
+  MS_SYNC,
+  MS_ASYNC,
+  MS_INVALIDATE,
+  MADV_NORMAL,
+  MADV_SEQUENTIAL,
+  MADV_RANDOM,
+  MADV_WILLNEED,
+  MADV_DONTNEED,
+  POSIX_FADV_DONTNEED,
+} from "./constants";
+export {
+  open,
+  msync,
+  madvise,
+  mincore,
+  posixFadvise,
+  getrusage,
+  procMaps,
+  smaps,
+  MappedFile,
+  type PageFaults,
+  type MapsEntry,
+  type MappedFileOptions,
+  type MappedFileCreateOptions,
+} from "./mapped-file";
+// Instruments of every chapter: what the kernel sees.
+export {
+  trace,
+  traceCalls,
+  whyNotTraceable,
+  type TraceOptions,
+  type TraceResult,
+  type TraceRow,
+} from "./trace";
+export { panel, Panel, type PanelOptions } from "./panel";

@@ -16,11 +16,24 @@
  *    no read-only typed arrays, so `read()` copies and writes throw EACCES.
  */
 import { native, type NativeMapping, type Subject } from "./native";
-import { checkInteger, invalidType, outOfRange, systemError, type SystemError } from "./errors";
+import {
+  checkInteger,
+  invalidType,
+  invalidValue,
+  outOfRange,
+  systemError,
+  type SystemError,
+} from "./errors";
 import { toBytes, type ByteInput } from "./bytes";
 
 /** How the pages were mapped, and so how they are released. */
 export type MappingKind = "mmap" | "shmat";
+
+/**
+ * Throws when [offset, offset + length) may not be touched now; returns how
+ * many bytes from the mapping's start may be.
+ */
+export type MappingGuard = (what: string, offset: number, length: number) => number;
 
 /** Thrown by any use of a mapping after munmap/shmdt/close. */
 export function unmappedError(what: string, label: string): Error & { code: string } {
@@ -46,6 +59,8 @@ export class Mapping {
 
   /** What the mapping is of, for errors: { path } of an object, { fd }, { shmid }. */
   readonly subject: Subject;
+  /** A check run before each copy in or out (MappedFile: is the file still this long?). */
+  #guard: MappingGuard | undefined;
 
   /** @internal Made by mmap() and shmat(), not by users. */
   constructor(
@@ -54,8 +69,10 @@ export class Mapping {
     writable: boolean,
     label: string,
     subject: Subject,
+    guard?: MappingGuard,
   ) {
     this.subject = subject;
+    this.#guard = guard;
     this.#buffer = source.buffer;
     this.#handle = source.handle;
     this.#bytes = Buffer.from(source.buffer); // a view, not a copy
@@ -91,6 +108,7 @@ export class Mapping {
   read(offset = 0, length = this.length - offset): Buffer {
     this.#check("read", false);
     this.#range("read", offset, length);
+    this.#guard?.("read", offset, length);
     return Buffer.from(this.#bytes.subarray(offset, offset + length));
   }
 
@@ -98,8 +116,11 @@ export class Mapping {
   readString(offset = 0): string {
     this.#check("readString", false);
     this.#range("readString", offset, 0);
-    let end = this.#bytes.indexOf(0, offset);
-    if (end < 0) end = this.length;
+    // Search only the bytes that may be touched now (a shrunken file's end).
+    const limit =
+      this.#guard?.("readString", offset, Math.min(1, this.length - offset)) ?? this.length;
+    let end = this.#bytes.subarray(0, limit).indexOf(0, offset);
+    if (end < 0) end = limit;
     return this.#bytes.toString("utf8", offset, end);
   }
 
@@ -112,8 +133,36 @@ export class Mapping {
     this.#check("write", true);
     const bytes = toBytes(data);
     this.#range("write", offset, bytes.length);
+    this.#guard?.("write", offset, bytes.length);
     this.#bytes.set(bytes, offset);
     return bytes.length;
+  }
+
+  /**
+   * msync(2) of `length` bytes from `offset` (default: all): MS_SYNC writes
+   * the dirty pages of a file mapping back and waits; MS_ASYNC only
+   * schedules it. `offset` must be a multiple of the page size (EINVAL).
+   */
+  sync(flags: number, offset = 0, length = this.length - offset): void {
+    this.#check("msync", false);
+    this.#range("msync", offset, length);
+    this.#mmapOnly("msync");
+    native.msync(this.#handle, offset, length, checkInteger("flags", flags, 0, 2 ** 31 - 1));
+  }
+
+  /** madvise(2): MADV_SEQUENTIAL, MADV_RANDOM, MADV_WILLNEED, MADV_DONTNEED, MADV_NORMAL. */
+  advise(advice: number, offset = 0, length = this.length - offset): void {
+    this.#check("madvise", false);
+    this.#range("madvise", offset, length);
+    this.#mmapOnly("madvise");
+    native.madvise(this.#handle, offset, length, checkInteger("advice", advice, 0, 2 ** 31 - 1));
+  }
+
+  /** mincore(2): for each page, whether it is in memory now. */
+  residency(): boolean[] {
+    this.#check("mincore", false);
+    this.#mmapOnly("mincore");
+    return [...native.mincore(this.#handle)].map((flag) => (flag & 1) === 1);
   }
 
   /** munmap or shmdt: detaches every view, then releases the pages. */
@@ -132,6 +181,11 @@ export class Mapping {
   #check(what: string, write: boolean): void {
     if (this.#closed) throw unmappedError(what, this.label);
     if (write && !this.writable) throw readOnlyError(what, this.kind, this.subject);
+  }
+
+  #mmapOnly(what: string): void {
+    if (this.kind !== "mmap")
+      throw invalidValue(`${what}: this mapping was made by shmat, not mmap`);
   }
 
   #range(what: string, offset: number, length: number): void {

@@ -6,9 +6,16 @@
  */
 import { constants as bufferConstants } from "node:buffer";
 import { native, type NativeStat, type Subject } from "./native";
-import { MAP_PRIVATE, MAP_SHARED, PAGE_SIZE, PROT_READ, PROT_WRITE } from "./constants";
+import {
+  MAP_ANONYMOUS,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  PAGE_SIZE,
+  PROT_READ,
+  PROT_WRITE,
+} from "./constants";
 import { checkFd, checkInteger, invalidValue, outOfRange, show } from "./errors";
-import { Mapping, checkMapping } from "./mapping";
+import { Mapping, checkMapping, type MappingGuard } from "./mapping";
 
 /** The largest mapping the library hands out: the largest Buffer (4 GiB in Node 20). */
 export const MAX_MAPPING: number = bufferConstants.MAX_LENGTH;
@@ -41,6 +48,10 @@ export function formatPermissions(mode: number): string {
  * `mmap(null, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)`. The kernel
  * chooses the address (addr must be null). Refuses to map past the end of
  * the object: touching such pages raises SIGBUS.
+ *
+ * `flags | MAP_ANONYMOUS` with fd -1 maps memory backed by no file
+ * (zero-filled): MAP_SHARED | MAP_ANONYMOUS is shared with the children
+ * forked afterwards, MAP_PRIVATE | MAP_ANONYMOUS is copied on write.
  */
 export function mmap(
   addr: null | 0,
@@ -56,8 +67,27 @@ export function mmap(
   if (prot !== PROT_READ && prot !== (PROT_READ | PROT_WRITE)) {
     throw invalidValue(`mmap: prot must be PROT_READ or PROT_READ | PROT_WRITE, got ${show(prot)}`);
   }
-  if (flags !== MAP_SHARED && flags !== MAP_PRIVATE) {
-    throw invalidValue(`mmap: flags must be MAP_SHARED or MAP_PRIVATE, got ${show(flags)}`);
+  const kind = typeof flags === "number" ? flags & ~MAP_ANONYMOUS : flags;
+  if (kind !== MAP_SHARED && kind !== MAP_PRIVATE) {
+    throw invalidValue(
+      `mmap: flags must be MAP_SHARED or MAP_PRIVATE (optionally | MAP_ANONYMOUS), got ${show(flags)}`,
+    );
+  }
+  if ((flags & MAP_ANONYMOUS) !== 0) {
+    if (fd !== -1)
+      throw invalidValue(`mmap: MAP_ANONYMOUS maps no file: fd must be -1, got ${show(fd)}`);
+    if (offset !== 0) throw invalidValue(`mmap: MAP_ANONYMOUS needs offset 0, got ${show(offset)}`);
+    checkInteger("length", length, 1, MAX_MAPPING);
+    const writable = prot === (PROT_READ | PROT_WRITE);
+    return new Mapping(
+      native.mmapAnonymous(length, prot, kind),
+      "mmap",
+      writable,
+      "anonymous memory",
+      {
+        fd: -1,
+      },
+    );
   }
   return mapFd(
     checkFd(fd),
@@ -87,6 +117,7 @@ export function mapFd(
   subject: Subject,
   flags = MAP_SHARED,
   offset = 0,
+  guard?: MappingGuard,
 ): Mapping {
   checkInteger("length", length, 1, MAX_MAPPING);
   checkInteger("offset", offset, 0, Number.MAX_SAFE_INTEGER);
@@ -109,5 +140,6 @@ export function mapFd(
     writable,
     label,
     subject,
+    guard,
   );
 }

@@ -81,6 +81,16 @@ export interface NativeConstants {
   PROT_WRITE: number;
   MAP_SHARED: number;
   MAP_PRIVATE: number;
+  MAP_ANONYMOUS: number;
+  MS_SYNC: number;
+  MS_ASYNC: number;
+  MS_INVALIDATE: number;
+  MADV_NORMAL: number;
+  MADV_SEQUENTIAL: number;
+  MADV_RANDOM: number;
+  MADV_WILLNEED: number;
+  MADV_DONTNEED: number;
+  POSIX_FADV_DONTNEED: number;
   IPC_PRIVATE: number;
   IPC_CREAT: number;
   IPC_EXCL: number;
@@ -112,6 +122,7 @@ export interface NativeConstants {
     | "EEXIST"
     | "EINTR"
     | "EINVAL"
+    | "EISDIR"
     | "ENOENT"
     | "ENOMSG"
     | "ENOSPC"
@@ -161,6 +172,7 @@ export interface NativeAddon {
   fallocate(fd: number, offset: number, length: number): void;
   fstat(fd: number): NativeStat;
   mmap(length: number, prot: number, flags: number, fd: number, offset: number): NativeMapping;
+  mmapAnonymous(length: number, prot: number, flags: number): NativeMapping;
   munmap(handle: unknown, buffer: ArrayBuffer): void;
   // process.cc (child routines: routines.cc and each chapter's *_routines.cc)
   getpid(): number;
@@ -287,6 +299,15 @@ export interface NativeAddon {
   msgctlStat(msqid: number): NativeMsqidDs;
   msgctlSetQbytes(msqid: number, qbytes: number): void;
   msgctlRemove(msqid: number): void;
+  // mapped_file.cc (child routines: mapped_file_routines.cc)
+  open(path: string, flags: number, mode: number): number;
+  msync(handle: unknown, offset: number, length: number, flags: number): void;
+  madvise(handle: unknown, offset: number, length: number, advice: number): void;
+  mincore(handle: unknown): Buffer;
+  posixFadvise(fd: number, offset: number, length: number, advice: number): void;
+  getrusage(): { minflt: number; majflt: number; maxrss: number };
+  // trace.cc
+  setPtracer(pid: number): void;
 }
 
 /** struct mq_attr (mqueue.cc). */

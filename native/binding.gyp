@@ -20,7 +20,10 @@
         "src/shm.cc",
         "src/sysv_shm.cc",
         "src/sem.cc",
-        "src/mqueue.cc"
+        "src/mqueue.cc",
+        "src/mapped_file.cc",
+        "src/mapped_file_routines.cc",
+        "src/trace.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_CPP_EXCEPTIONS", "_GNU_SOURCE"],

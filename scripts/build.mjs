@@ -1,9 +1,18 @@
 // `npm install` and `npm run build`: the native addon (node-gyp, offline),
 // the chapters' C programs, and the TypeScript library the notebooks import.
+import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { run, runSteps, requireNode, requireCommands, exists } from "./lib/steps.mjs";
+import {
+  Prerequisite,
+  root,
+  run,
+  runSteps,
+  requireNode,
+  requireCommands,
+  exists,
+} from "./lib/steps.mjs";
 
 const require = createRequire(import.meta.url);
 
@@ -16,9 +25,34 @@ function nodedirArgs() {
     : [];
 }
 
+/**
+ * Runs a build command with its output held back: on failure everything it
+ * printed is shown, then why it stopped; on success only what is not
+ * progress (node-gyp's "gyp info" lines, make's "CXX(target) ..." and
+ * directory lines), which leaves the compiler's warnings.
+ */
+function runQuietly(command, args) {
+  const result = spawnSync(command, args, {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error) throw new Prerequisite(`${command}: ${result.error.message}`);
+  const output = `${result.stdout}${result.stderr}`;
+  if (result.status !== 0) {
+    process.stderr.write(output);
+    throw new Prerequisite(`'${command} ${args.join(" ")}' exited with status ${result.status}.`);
+  }
+  const progress =
+    /^(gyp info |make(\[\d+\])?: (Entering|Leaving) directory|\s+(COPY|[A-Z_]+\(target\)) |\s*$)/;
+  const rest = output.split("\n").filter((line) => !progress.test(line));
+  if (rest.length > 0) process.stderr.write(rest.join("\n") + "\n");
+}
+
 function nodeGyp(...args) {
   const bin = require.resolve("node-gyp/bin/node-gyp.js");
-  run(process.execPath, [bin, ...args, "--directory", "native", ...nodedirArgs()]);
+  runQuietly(process.execPath, [bin, ...args, "--directory", "native", ...nodedirArgs()]);
 }
 
 await runSteps("build", [

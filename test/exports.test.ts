@@ -105,6 +105,31 @@ const values = [
   "msgrcv",
   "msgctl",
   "sysvMessageQueues",
+  "MAP_ANONYMOUS",
+  "MS_SYNC",
+  "MS_ASYNC",
+  "MS_INVALIDATE",
+  "MADV_NORMAL",
+  "MADV_SEQUENTIAL",
+  "MADV_RANDOM",
+  "MADV_WILLNEED",
+  "MADV_DONTNEED",
+  "POSIX_FADV_DONTNEED",
+  "open",
+  "msync",
+  "madvise",
+  "mincore",
+  "posixFadvise",
+  "getrusage",
+  "procMaps",
+  "smaps",
+  "MappedFile",
+  // instruments
+  "trace",
+  "traceCalls",
+  "whyNotTraceable",
+  "panel",
+  "Panel",
 ];
 
 const types = [
@@ -134,6 +159,14 @@ const types = [
   "SysvMessage",
   "MsqidDs",
   "SysvQueueEntry",
+  "TraceOptions",
+  "TraceResult",
+  "TraceRow",
+  "PanelOptions",
+  "PageFaults",
+  "MapsEntry",
+  "MappedFileOptions",
+  "MappedFileCreateOptions",
 ];
 
 test("the values ipc-lab exports are exactly the reviewed list", () => {

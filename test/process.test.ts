@@ -195,7 +195,7 @@ test("an unknown routine name is an error listing the known ones, and nothing is
   }
   expect(error).toMatchObject({ name: "TypeError", code: "ERR_INVALID_ARG_VALUE" });
   expect((error as Error).message).toMatch(
-    /^fork: unknown child routine 'no-such-routine' \(known: add, exit, crash, echo, uppercase, reader, reply, writer\)$/,
+    /^fork: unknown child routine 'no-such-routine' \(known: add, exit, crash, echo, uppercase, reader, reply, writer, mmap-store, mmap-load\)$/,
   );
   expect(openFds().length).toBe(before);
   expect(() => fork("")).toThrow(TypeError);

@@ -43,11 +43,11 @@ let server: StaticServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  const install = spawnSync("bash", [join(ROOT, "scripts", "install-browser.sh")], {
+  const install = spawnSync("bash", [join(ROOT, "scripts", "install-system-deps.sh")], {
     stdio: "inherit",
   });
   if (install.status !== 0)
-    throw new Error(`scripts/install-browser.sh exited with ${install.status}`);
+    throw new Error(`scripts/install-system-deps.sh exited with ${install.status}`);
   work = await mkdtemp(join(tmpdir(), "site-browser-"));
   await mkdir(SHOTS, { recursive: true });
   site = await build({ outDir: join(work, "dist"), log: () => {} });

@@ -31,6 +31,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ipc::InitSysvShm(env, exports);
   ipc::InitSem(env, exports);
   ipc::InitMqueue(env, exports);
+  ipc::InitMappedFile(env, exports);
+  // The instruments of every chapter.
+  ipc::InitTrace(env, exports);
   return exports;
 }
 

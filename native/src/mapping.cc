@@ -76,4 +76,17 @@ void Unmap(const Napi::CallbackInfo& info, size_t index, MapKind kind, const cha
   if (err != 0) ThrowErrno(env, err, syscall);
 }
 
+MappingState& MappedRegion(const Napi::CallbackInfo& info, size_t index, const char* syscall) {
+  Napi::Env env = info.Env();
+  if (index >= info.Length() || !info[index].IsExternal()) {
+    ThrowTypeError(env, std::string(syscall) + ": expected a mapping handle");
+  }
+  StateRef state = *info[index].As<Napi::External<StateRef>>().Data();
+  if (state->kind != MapKind::kMmap) {
+    ThrowTypeError(env, std::string(syscall) + ": this mapping was made by shmat, not mmap");
+  }
+  if (!state->mapped) ThrowErrno(env, ENOMEM, syscall);  // the kernel's answer for unmapped pages
+  return *state;
+}
+
 }  // namespace ipc

@@ -36,4 +36,8 @@ Napi::Object NewMapping(Napi::Env env, void* addr, size_t length, MapKind kind);
 // in errors ("munmap", "shmdt").
 void Unmap(const Napi::CallbackInfo& info, size_t index, MapKind kind, const char* syscall);
 
+// The live mmap mapping whose handle is info[index] (msync, madvise, mincore
+// take it); throws a TypeError for anything else and EINVAL once released.
+MappingState& MappedRegion(const Napi::CallbackInfo& info, size_t index, const char* syscall);
+
 }  // namespace ipc

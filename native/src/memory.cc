@@ -67,6 +67,19 @@ Napi::Value Mmap(const Napi::CallbackInfo& info) {
   return NewMapping(env, addr, length, MapKind::kMmap);
 }
 
+// mmapAnonymous(length, prot, flags) -> { buffer, handle, address }: memory
+// backed by no file (MAP_ANONYMOUS, fd -1), zero-filled; MAP_SHARED keeps it
+// shared with the children forked afterwards.
+Napi::Value MmapAnonymous(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  size_t length = ArgSize(info, 0, "length");
+  int prot = ArgInt(info, 1, "prot");
+  int flags = ArgInt(info, 2, "flags");
+  void* addr = mmap(nullptr, length, prot, flags | MAP_ANONYMOUS, -1, 0);
+  if (addr == MAP_FAILED) ThrowErrno(env, errno, "mmap");
+  return NewMapping(env, addr, length, MapKind::kMmap);
+}
+
 // munmap(handle, buffer): detaches the buffer, then unmaps.
 Napi::Value Munmap(const Napi::CallbackInfo& info) {
   Unmap(info, 0, MapKind::kMmap, "munmap");
@@ -80,6 +93,7 @@ void InitMemory(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "fallocate", Fallocate, 3);
   Export(env, exports, "fstat", Fstat, 1);
   Export(env, exports, "mmap", Mmap, 5);
+  Export(env, exports, "mmapAnonymous", MmapAnonymous, 3);
   Export(env, exports, "munmap", Munmap, 2);
 }
 

@@ -20,6 +20,8 @@ void InitPipe(Napi::Env env, Napi::Object exports);
 void InitShm(Napi::Env env, Napi::Object exports);
 void InitSysvShm(Napi::Env env, Napi::Object exports);
 void InitSem(Napi::Env env, Napi::Object exports);
+void InitTrace(Napi::Env env, Napi::Object exports);
+void InitMappedFile(Napi::Env env, Napi::Object exports);
 void InitMqueue(Napi::Env env, Napi::Object exports);
 
 }  // namespace ipc

@@ -45,7 +45,8 @@ long ParseLong(const char* text) {
 
 namespace {
 // One line per chapter with routines, in chapter order.
-const RoutineTable* const kTables[] = {&kProcessRoutines, &kPipeRoutines};
+const RoutineTable* const kTables[] = {&kProcessRoutines, &kPipeRoutines,
+                                      &kMappedFileRoutines};
 }  // namespace
 
 const RoutineTable* const* RoutineTables(size_t* count) {

@@ -38,6 +38,7 @@ constexpr RoutineTable MakeTable(const char* chapter, const RoutineEntry (&entri
 // Each chapter's table (defined in that chapter's *_routines.cc).
 extern const RoutineTable kProcessRoutines;
 extern const RoutineTable kPipeRoutines;
+extern const RoutineTable kMappedFileRoutines;
 
 // Every chapter's table, in chapter order.
 const RoutineTable* const* RoutineTables(size_t* count);

@@ -18,6 +18,9 @@ export const maskRules: [name: string, pattern: RegExp, replacement: string][] =
   ["addresses", /\b0x[0-9a-f]{6,16}\b/gi, "<ADDR>"],
   ["temporary paths", /\/tmp\/[\w.-]+/g, "/tmp/<TMP>"],
   ["unique names", /\b(ipc-lab|demo|test)-[0-9a-f]{6,}\b/g, "$1-<ID>"],
+  // A kernel's own descriptors come and go: the numbers its later ones get vary.
+  ["traced descriptors", /\b\d+(?=&lt;(\/|\.|~|pipe:|socket:|anon_inode:))/g, "<FD>"],
+  ["panel descriptors", /(<tspan class="fd">)\d+(?=<\/tspan>)/g, "$1<FD>"],
 ];
 
 /** `text` with every volatile value replaced by a placeholder. */

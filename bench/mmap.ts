@@ -1,0 +1,183 @@
+/**
+ * `npm run bench -- mmap [MiB] [rounds]`: reading a large file sequentially,
+ * through a mapping and with read() into a 1 MiB buffer, TypeScript against
+ * C (native/c/mmap_bench.c) doing the same work: sum the file as 32-bit words
+ * (wrapping). The file is warm (in the page cache), so this measures
+ * mapping against copying, not the disk. Each measurement is a child
+ * process, run unpinned and pinned to one CPU (taskset -c 0), the sides
+ * alternated; the median of `rounds` passes per child, the median of three
+ * children per side. MB = 10^6 bytes.
+ * A third pair, scan, looks for a byte the file does not have through the
+ * mapping (Buffer.indexOf against C's memchr): the same native work on both
+ * sides, so it isolates what the library adds to a mapping's reads.
+ * Last lines: `mmap.scan …`, `mmap.read ts=… c=… ratio=…` (the mapping, pinned, TS / C) and
+ * `mmap.vs-read ts=… ratio=…` (TypeScript: mapping / read(), pinned).
+ */
+import { spawnSync } from "node:child_process";
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { binDir, MADV_SEQUENTIAL, MappedFile } from "ipc-lab";
+
+type Mode = "mmap" | "read" | "scan";
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function sumWords(words: Int32Array): number {
+  let sum = 0;
+  for (let i = 0; i < words.length; i++) sum = (sum + words[i]!) | 0;
+  return sum;
+}
+
+/** One pass through the mapping: map, hint, sum in place, unmap (as the C side does). */
+function passMmap(file: string): number {
+  // Writable but private: the library hands out no view of a read-only
+  // mapping; nothing is stored, so no page is copied.
+  const mapped = MappedFile.open(file, { private: true });
+  try {
+    mapped.advise(MADV_SEQUENTIAL);
+    const bytes = mapped.bytes;
+    return sumWords(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2));
+  } finally {
+    mapped.close();
+  }
+}
+
+/** One pass that looks for the byte 0xff (the file has none): a native scan of the mapping. */
+function passScan(file: string): number {
+  const mapped = MappedFile.open(file, { private: true });
+  try {
+    mapped.advise(MADV_SEQUENTIAL);
+    return mapped.bytes.indexOf(0xff) === -1 ? 0 : 1;
+  } finally {
+    mapped.close();
+  }
+}
+
+const buffer = Buffer.alloc(1 << 20);
+function passRead(file: string): number {
+  const fd = openSync(file, "r");
+  try {
+    let sum = 0;
+    let position = 0;
+    for (;;) {
+      const n = readSync(fd, buffer, 0, buffer.length, position);
+      if (n === 0) return sum;
+      sum = (sum + sumWords(new Int32Array(buffer.buffer, buffer.byteOffset, n >>> 2))) | 0;
+      position += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** In a child: `rounds` passes (after one warm-up), prints `MB/s=… sum=…`. */
+function worker(mode: Mode, file: string, rounds: number, bytes: number): void {
+  const pass = mode === "mmap" ? passMmap : mode === "scan" ? passScan : passRead;
+  let sum = pass(file);
+  const rates: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const start = process.hrtime.bigint();
+    const again = pass(file);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (again !== sum) throw new Error("the passes disagree");
+    sum = again;
+    rates.push(bytes / seconds / 1e6);
+  }
+  console.log(`MB/s=${median(rates).toFixed(0)} sum=${sum >>> 0}`);
+}
+
+function tsRate(mode: Mode, file: string, rounds: number, bytes: number, pin: boolean): number {
+  const self = fileURLToPath(import.meta.url);
+  const node = [process.execPath, "--import", "tsx", self, "--worker", mode, file, String(rounds)];
+  const [command, ...args] = pin ? ["taskset", "-c", "0", ...node] : node;
+  const result = spawnSync(command!, args, { encoding: "utf8" });
+  const match = /MB\/s=(\d+) sum=(\d+)/.exec(result.stdout);
+  if (result.status !== 0 || !match) throw new Error(`TS ${mode} failed: ${result.stderr}`);
+  return Number(match[1]);
+}
+
+function cRate(mode: Mode, file: string, rounds: number, pin: boolean): number {
+  const program = [path.join(binDir, "mmap_bench"), file, mode];
+  const [command, ...args] = pin ? ["taskset", "-c", "0", ...program] : program;
+  // The C side: one warm-up pass, then `rounds` passes, each timed.
+  const rates: number[] = [];
+  spawnSync(command!, [...args, "1"]);
+  for (let i = 0; i < rounds; i++) {
+    const result = spawnSync(command!, [...args, "1"], { encoding: "utf8" });
+    const match = /bytes=(\d+) ns=(\d+)/.exec(result.stdout);
+    if (result.status !== 0 || !match) throw new Error(`mmap_bench failed: ${result.stderr}`);
+    rates.push(Number(match[1]) / (Number(match[2]) / 1e9) / 1e6);
+  }
+  return median(rates);
+}
+
+if (process.argv[2] === "--worker") {
+  const [, , , mode, file, rounds] = process.argv;
+  const bytes = statSync(file!).size & ~3;
+  worker(mode as Mode, file!, Number(rounds), bytes);
+} else {
+  const MIB = Number(process.argv[2] ?? 128);
+  const ROUNDS = Number(process.argv[3] ?? 5);
+  const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-bench-mmap-"));
+  const file = path.join(dir, "big.bin");
+  try {
+    const block = Buffer.alloc(1 << 20);
+    for (let i = 0; i < block.length; i++) block[i] = (i * 7) % 255; // never 0xff
+    writeFileSync(file, Buffer.concat(Array.from({ length: MIB }, () => block)));
+    const bytes = MIB * 2 ** 20;
+    console.log(`summing a ${MIB} MiB file (warm) as 32-bit words, median of ${ROUNDS} passes x 3`);
+    const results: Record<string, number> = {};
+    for (const pin of [false, true]) {
+      const runs: Record<string, number[]> = {
+        "ts mmap": [],
+        "c mmap": [],
+        "ts read": [],
+        "c read": [],
+        "ts scan": [],
+        "c scan": [],
+      };
+      for (let i = 0; i < 3; i++) {
+        runs["ts mmap"]!.push(tsRate("mmap", file, ROUNDS, bytes, pin));
+        runs["c mmap"]!.push(cRate("mmap", file, ROUNDS, pin));
+        runs["ts read"]!.push(tsRate("read", file, ROUNDS, bytes, pin));
+        runs["c read"]!.push(cRate("read", file, ROUNDS, pin));
+        runs["ts scan"]!.push(tsRate("scan", file, ROUNDS, bytes, pin));
+        runs["c scan"]!.push(cRate("scan", file, ROUNDS, pin));
+      }
+      const label = pin ? "pinned (taskset -c 0)" : "unpinned";
+      console.log(`  ${label}:`);
+      for (const [name, rates] of Object.entries(runs)) {
+        const m = median(rates);
+        results[`${name} ${pin ? "pinned" : "unpinned"}`] = m;
+        console.log(
+          `    ${name.padEnd(8)} ${m.toFixed(0).padStart(6)} MB/s   (runs: ${rates.map((r) => r.toFixed(0)).join(", ")})`,
+        );
+      }
+    }
+    const ts = results["ts mmap pinned"]!;
+    const c = results["c mmap pinned"]!;
+    const tsRead = results["ts read pinned"]!;
+    const tsScan = results["ts scan pinned"]!;
+    const cScan = results["c scan pinned"]!;
+    console.log(
+      `mmap.scan ts=${tsScan.toFixed(0)} c=${cScan.toFixed(0)} ratio=${(tsScan / cScan).toFixed(2)}`,
+    );
+    console.log(`mmap.read ts=${ts.toFixed(0)} c=${c.toFixed(0)} ratio=${(ts / c).toFixed(2)}`);
+    console.log(`mmap.vs-read ts=${ts.toFixed(0)} ratio=${(ts / tsRead).toFixed(2)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * A snapshot as a graph: processes with their descriptor slots, the kernel
+ * objects the slots point to (pipes joined by inode, FIFOs by path, sockets
+ * with their peers, shared memory, message queues, semaphores), and one edge
+ * per slot or shared mapping. Pure: the same snapshot gives the same graph.
+ */
+import type { FdEntry, Snapshot } from "./panel-snapshot";
+
+export type ObjectKind =
+  "pipe" | "fifo" | "socket" | "shm" | "semaphore" | "mqueue" | "sysv-shm" | "sysv-sem";
+
+export interface Slot {
+  fd: number;
+  /** What the slot says, e.g. "fd 3 read end", "fd 5 /dev/shm/demo". */
+  label: string;
+  /** The object it points to, when the panel draws that object. */
+  object?: string;
+  role: "read" | "write" | "rw";
+}
+
+export interface ProcNode {
+  pid: number;
+  ppid: number;
+  name: string;
+  /** The panel's process, one of its children, or a deeper descendant. */
+  relation: "root" | "child" | "descendant";
+  zombie: boolean;
+  slots: Slot[];
+  /** Shared mappings, by object id. */
+  maps: string[];
+  /** Descriptors left out (the kernel's own, or not IPC). */
+  hidden: number;
+}
+
+export interface ObjNode {
+  id: string;
+  kind: ObjectKind;
+  /** The heading ("pipe", "FIFO", "/dev/shm/demo"...). */
+  title: string;
+  /** Detail lines ("pipe:[1234]", "4096 bytes"). */
+  detail: string[];
+  /** pids holding it, by role. */
+  readers: number[];
+  writers: number[];
+  mappers: number[];
+  /** What a student should notice ("no reader: a write gets EPIPE"). */
+  notes: string[];
+}
+
+export interface Graph {
+  processes: ProcNode[];
+  objects: ObjNode[];
+}
+
+export interface GraphOptions {
+  /**
+   * Descriptor targets ("pipe:[12]", "/dev/null") and object names
+   * ("shm:/x", "sysv-shm:0x...") to leave out: what the process held before
+   * the panel started (the kernel's own sockets, its stdio).
+   */
+  hide?: Set<string>;
+  /** Show every descriptor, the non-IPC ones too (files, eventfds, epoll). */
+  all?: boolean;
+  /**
+   * The objects nobody holds that are still shown ("left behind"), by id;
+   * default: every one. The live panel passes those it saw held before, so
+   * other programs' objects in /dev/shm stay out of the picture.
+   */
+  keep?: Set<string>;
+}
+
+function mqName(target: string, snapshot: Snapshot): string | undefined {
+  // An mq descriptor's link is "/NAME", the name inside the mqueue file system.
+  if (!/^\/[^/]+$/.test(target)) return undefined;
+  return snapshot.mqueue.some((q) => `/${q.name}` === target) ? target.slice(1) : undefined;
+}
+
+/** Which object a descriptor points to, as [id, kind], or undefined for non-IPC descriptors. */
+function objectOf(fd: FdEntry, snapshot: Snapshot): [string, ObjectKind] | undefined {
+  const inode = /^(pipe|socket):\[(\d+)\]$/.exec(fd.target);
+  if (inode?.[1] === "pipe") return [`pipe:${inode[2]}`, "pipe"];
+  if (inode?.[1] === "socket") {
+    const socket = snapshot.unix.find((s) => s.inode === Number(inode[2]));
+    if (!socket) return undefined; // TCP, UDP, netlink: not this course's IPC (yet)
+    const pair = socket.peer ? [socket.inode, socket.peer].sort((a, b) => a - b) : [socket.inode];
+    return [`socket:${pair.join("-")}`, "socket"];
+  }
+  if (fd.fifo) return [`fifo:${fd.target.replace(/ \(deleted\)$/, "")}`, "fifo"];
+  const shm = /^\/dev\/shm\/(.+?)( \(deleted\))?$/.exec(fd.target);
+  if (shm)
+    return shm[1]!.startsWith("sem.") ? [`shm:${shm[1]}`, "semaphore"] : [`shm:${shm[1]}`, "shm"];
+  const mq = mqName(fd.target, snapshot);
+  if (mq) return [`mqueue:${mq}`, "mqueue"];
+  return undefined;
+}
+
+function roleOf(fd: FdEntry, kind: ObjectKind): Slot["role"] {
+  if (kind === "pipe" || kind === "fifo")
+    return fd.mode === "w" ? "write" : fd.mode === "r" ? "read" : "rw";
+  return fd.mode === "r" ? "read" : fd.mode === "w" ? "write" : "rw";
+}
+
+function slotLabel(fd: FdEntry, kind: ObjectKind | undefined, role: Slot["role"]): string {
+  if (kind === "pipe") return `fd ${fd.fd} ${role === "rw" ? "both ends" : `${role} end`}`;
+  if (kind === "fifo") return `fd ${fd.fd} ${role === "rw" ? "FIFO rw" : `FIFO ${role}`}`;
+  if (kind === "socket") return `fd ${fd.fd} socket`;
+  if (kind === "shm" || kind === "semaphore")
+    return `fd ${fd.fd} ${kind === "shm" ? "shm" : "sem"} ${role}`;
+  if (kind === "mqueue") return `fd ${fd.fd} mq ${role}`;
+  return `fd ${fd.fd} ${fd.target}`;
+}
+
+const sysvKey = (map: string) => /^\/SYSV([0-9a-f]{8})/.exec(map)?.[1];
+
+export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Graph {
+  const hide = options.hide ?? new Set<string>();
+  const objects = new Map<string, ObjNode>();
+  const object = (id: string, kind: ObjectKind): ObjNode => {
+    let node = objects.get(id);
+    if (!node) {
+      node = { id, kind, title: "", detail: [], readers: [], writers: [], mappers: [], notes: [] };
+      objects.set(id, node);
+    }
+    return node;
+  };
+  const add = (list: number[], pid: number) => {
+    if (!list.includes(pid)) list.push(pid);
+  };
+  const rootChildren = new Set(
+    snapshot.processes.filter((p) => p.ppid === snapshot.root).map((p) => p.pid),
+  );
+
+  const processes: ProcNode[] = snapshot.processes.map((proc) => {
+    const node: ProcNode = {
+      pid: proc.pid,
+      ppid: proc.ppid,
+      name: proc.name,
+      relation:
+        proc.pid === snapshot.root ? "root" : rootChildren.has(proc.pid) ? "child" : "descendant",
+      zombie: proc.state === "Z",
+      slots: [],
+      maps: [],
+      hidden: 0,
+    };
+    for (const fd of proc.fds) {
+      const found = objectOf(fd, snapshot);
+      if (hide.has(fd.target) || (!found && !options.all)) {
+        node.hidden++;
+        continue;
+      }
+      const role = found
+        ? roleOf(fd, found[1])
+        : fd.mode === "r"
+          ? "read"
+          : fd.mode === "w"
+            ? "write"
+            : "rw";
+      const slot: Slot = { fd: fd.fd, label: slotLabel(fd, found?.[1], role), role };
+      if (found) {
+        const obj = object(found[0], found[1]);
+        slot.object = obj.id;
+        if (role !== "write") add(obj.readers, proc.pid);
+        if (role !== "read") add(obj.writers, proc.pid);
+      }
+      node.slots.push(slot);
+    }
+    for (const map of proc.maps) {
+      const key = sysvKey(map);
+      const id = key
+        ? `sysv-shm:0x${key}`
+        : `shm:${map.slice("/dev/shm/".length).replace(/ \(deleted\)$/, "")}`;
+      if (hide.has(id)) continue;
+      const obj = object(id, key ? "sysv-shm" : id.startsWith("shm:sem.") ? "semaphore" : "shm");
+      add(obj.mappers, proc.pid);
+      if (!node.maps.includes(id)) node.maps.push(id);
+    }
+    return node;
+  });
+
+  // Objects nobody holds but that exist: what was left in /dev/shm, /dev/mqueue, System V.
+  const ours = new Set(snapshot.processes.map((p) => p.pid));
+  const shown = (id: string) =>
+    !hide.has(id) && (objects.has(id) || !options.keep || options.keep.has(id));
+  for (const entry of snapshot.shm) {
+    const id = `shm:${entry.name}`;
+    if (shown(id)) object(id, entry.name.startsWith("sem.") ? "semaphore" : "shm");
+  }
+  for (const entry of snapshot.mqueue) {
+    const id = `mqueue:${entry.name}`;
+    if (shown(id)) object(id, "mqueue");
+  }
+  for (const entry of snapshot.sysvShm) {
+    const id = `sysv-shm:${entry.key}`;
+    const created = entry.cpid !== undefined && ours.has(entry.cpid);
+    if (shown(id) || (created && !hide.has(id))) object(id, "sysv-shm");
+  }
+  for (const entry of snapshot.sysvSem) {
+    const id = `sysv-sem:${entry.key}`;
+    if (shown(id)) object(id, "sysv-sem");
+  }
+
+  dropRecreatedPipes(snapshot, processes, objects, hide);
+  for (const obj of objects.values()) describe(obj, snapshot, processes);
+  const order: ObjectKind[] = [
+    "pipe",
+    "fifo",
+    "socket",
+    "shm",
+    "semaphore",
+    "mqueue",
+    "sysv-shm",
+    "sysv-sem",
+  ];
+  return {
+    processes,
+    objects: [...objects.values()].sort(
+      (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.id.localeCompare(b.id),
+    ),
+  };
+}
+
+/**
+ * After fork(), libuv (in the child, through pthread_atfork) replaces its
+ * own signal pipe by a fresh one on the same descriptor numbers. That pipe
+ * is the runtime's, like the parent's which the panel hides: hide the copy.
+ */
+function dropRecreatedPipes(
+  snapshot: Snapshot,
+  processes: ProcNode[],
+  objects: Map<string, ObjNode>,
+  hide: Set<string>,
+): void {
+  const root = snapshot.processes.find((p) => p.pid === snapshot.root);
+  const hiddenPipeFds = new Set(
+    (root?.fds ?? [])
+      .filter((fd) => fd.target.startsWith("pipe:") && hide.has(fd.target))
+      .map((fd) => fd.fd),
+  );
+  for (const obj of [...objects.values()]) {
+    if (obj.kind !== "pipe" || obj.mappers.length > 0) continue;
+    const holders = new Set([...obj.readers, ...obj.writers]);
+    if (holders.size !== 1) continue;
+    const proc = processes.find((p) => holders.has(p.pid));
+    if (!proc || proc.relation === "root") continue;
+    const slots = proc.slots.filter((slot) => slot.object === obj.id);
+    if (!slots.every((slot) => hiddenPipeFds.has(slot.fd))) continue;
+    proc.slots = proc.slots.filter((slot) => slot.object !== obj.id);
+    proc.hidden += slots.length;
+    objects.delete(obj.id);
+  }
+}
+
+function describe(obj: ObjNode, snapshot: Snapshot, processes: ProcNode[]): void {
+  const [kind, name] = [obj.kind, obj.id.slice(obj.id.indexOf(":") + 1)];
+  const holders = obj.readers.length + obj.writers.length + obj.mappers.length;
+  switch (kind) {
+    case "pipe":
+    case "fifo": {
+      obj.title = kind === "pipe" ? "pipe" : "FIFO";
+      obj.detail = [kind === "pipe" ? `pipe:[${name}]` : name];
+      if (obj.readers.length === 0) obj.notes.push("no read end open: a write fails with EPIPE");
+      else if (obj.writers.length === 0)
+        obj.notes.push("no write end open: a read sees end of file");
+      else {
+        const both = obj.readers.filter((pid) => obj.writers.includes(pid));
+        for (const pid of both) {
+          const proc = processes.find((p) => p.pid === pid);
+          if (proc) obj.notes.push(`pid ${pid} holds the write end too: no EOF`);
+        }
+      }
+      break;
+    }
+    case "socket": {
+      const [a, b] = name.split("-").map(Number);
+      const socket = snapshot.unix.find((s) => s.inode === a);
+      obj.title = `unix ${socket?.type ?? "stream"} socket${b ? " pair" : ""}`;
+      obj.detail = [b ? `socket:[${a}] ⇄ socket:[${b}]` : `socket:[${a}]`];
+      if (socket?.path) obj.detail.push(socket.path);
+      break;
+    }
+    case "shm":
+    case "semaphore": {
+      const entry = snapshot.shm.find((e) => e.name === name);
+      obj.title = kind === "shm" ? `/dev/shm/${name}` : `semaphore /${name.slice(4)}`;
+      obj.detail = entry
+        ? [`${entry.size} bytes`]
+        : ["unlinked: gone when the last holder lets go"];
+      if (entry && holders === 0) obj.notes.push("nobody holds it: left behind until shm_unlink");
+      break;
+    }
+    case "mqueue": {
+      const entry = snapshot.mqueue.find((e) => e.name === name);
+      obj.title = `message queue /${name}`;
+      obj.detail = entry ? ["/dev/mqueue"] : ["unlinked"];
+      if (entry && holders === 0) obj.notes.push("nobody holds it: left behind until mq_unlink");
+      break;
+    }
+    case "sysv-shm": {
+      const entry = snapshot.sysvShm.find((e) => e.key === name);
+      obj.title = "System V segment";
+      obj.detail = [`key ${name}`];
+      if (entry?.size !== undefined)
+        obj.detail.push(`${entry.size} bytes, ${entry.nattch ?? 0} attached`);
+      if (entry && holders === 0) obj.notes.push("nobody attached: stays until shmctl(IPC_RMID)");
+      break;
+    }
+    case "sysv-sem": {
+      const entry = snapshot.sysvSem.find((e) => e.key === name);
+      obj.title = "System V semaphore set";
+      obj.detail = [`key ${name}`, `${entry?.nsems ?? 0} semaphores`];
+      break;
+    }
+  }
+}
+
+/** The graph in words, for a terminal and for tests. */
+export function describeGraph(graph: Graph): string {
+  const lines: string[] = [];
+  for (const proc of graph.processes) {
+    const who = proc.relation === "root" ? "this process" : proc.relation;
+    lines.push(
+      `${who} pid ${proc.pid} (${proc.name})${proc.zombie ? " zombie: exited, not yet waited for" : ""}`,
+    );
+    for (const slot of proc.slots)
+      lines.push(`  ${slot.label}${slot.object ? ` -> ${slot.object}` : ""}`);
+    for (const map of proc.maps) lines.push(`  mapped ${map}`);
+    if (proc.hidden) lines.push("  (other descriptors not shown)");
+  }
+  for (const obj of graph.objects) {
+    lines.push(`${obj.title}: ${obj.detail.join(", ")}`);
+    for (const note of obj.notes) lines.push(`  ! ${note}`);
+  }
+  return lines.join("\n");
+}
