@@ -5,7 +5,7 @@
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { executeNotebook, readNotebook } from "../scripts/notebooks/execute.ts";
-import { notebookProblems } from "../scripts/notebooks/check.ts";
+import { leakProblems, notebookProblems, runAllProblems } from "../scripts/notebooks/check.ts";
 import { mask } from "../scripts/notebooks/mask.ts";
 
 const fixture = (name: string) => path.join(import.meta.dirname, "fixtures", "notebooks", name);
@@ -27,6 +27,32 @@ describe("mask", () => {
 
   test("leaves stable values alone", () => {
     expect(mask("value = 20; fd 3; size 4096")).toBe("value = 20; fd 3; size 4096");
+  });
+});
+
+describe("stored outputs a student must not see", () => {
+  test("stack frames, node_modules and lib/dist paths, and absolute paths are reported by cell", async () => {
+    const file = fixture("leaky.ipynb");
+    const problems = leakProblems(file, await readNotebook(file)).map((p) => p.message);
+    expect(problems).toEqual([
+      'leaky.ipynb cell 1 (console.log(new Error().stack)): an output shows a stack frame: "at whenReady (/home/student/ipc-lab/lib/dist/poll.js:154:45)"',
+      'leaky.ipynb cell 1 (console.log(new Error().stack)): an output shows a path into node_modules: "node_modules/"',
+      'leaky.ipynb cell 1 (console.log(new Error().stack)): an output shows a path into the library\'s build: "lib/dist/poll.js"',
+      'leaky.ipynb cell 1 (console.log(new Error().stack)): an output shows an absolute path of this machine: "(/home/student/ipc-lab/lib/dist/poll.js:154:45)"',
+      'leaky.ipynb cell 2 (console.log("ok")): an output shows an absolute path of this machine: "/tmp/ipc-lab-uVNqZx"',
+    ]);
+  });
+
+  test("the error that matters, system paths and the fixture that passes are fine", async () => {
+    const file = fixture("passing.ipynb");
+    expect(leakProblems(file, await readNotebook(file))).toEqual([]);
+  });
+
+  test("a cell tagged raises-exception is reported: it would stop Run All", async () => {
+    const file = fixture("leaky.ipynb");
+    expect(runAllProblems(file, await readNotebook(file)).map((p) => p.message)).toEqual([
+      'leaky.ipynb cell 2 (console.log("ok")): tagged raises-exception, but Run All stops at a failing cell; catch the error and print it',
+    ]);
   });
 });
 

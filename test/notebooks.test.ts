@@ -4,7 +4,7 @@
 import path from "node:path";
 import { expect, test } from "vitest";
 import { chapterFiles, executeNotebook, readNotebook } from "../scripts/notebooks/execute.ts";
-import { notebookProblems } from "../scripts/notebooks/check.ts";
+import { leakProblems, notebookProblems, runAllProblems } from "../scripts/notebooks/check.ts";
 
 const chapters = await chapterFiles();
 
@@ -13,11 +13,24 @@ test("the course has chapters, starting at 00", () => {
 });
 
 test.each(chapters.map((file) => [path.basename(file), file]))(
+  "%s stores no stack frame or absolute path, and no cell that stops Run All",
+  async (_name, file) => {
+    const stored = await readNotebook(file);
+    const problems = [...leakProblems(file, stored), ...runAllProblems(file, stored)];
+    expect(problems.map((problem) => problem.message)).toEqual([]);
+  },
+);
+
+test.each(chapters.map((file) => [path.basename(file), file]))(
   "%s runs top to bottom and reproduces its stored outputs",
   async (_name, file) => {
     const stored = await readNotebook(file);
     const { notebook, failures } = await executeNotebook(file);
-    const problems = notebookProblems(file, stored, notebook, failures);
+    const problems = [
+      ...notebookProblems(file, stored, notebook, failures),
+      // A fresh run must not show them either (they would be stored next time).
+      ...leakProblems(file, notebook),
+    ];
     expect(problems.map((problem) => problem.message)).toEqual([]);
   },
   300_000,

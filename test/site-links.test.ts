@@ -27,7 +27,7 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 test("the site built from the course notebooks has no broken links or anchors", async () => {
   const { broken, checked, pages } = await checkLinks(real.outDir);
   expect(broken).toEqual([]);
-  expect(pages).toBe(real.chapters.length + 1);
+  expect(pages).toBe(real.chapters.length + 2); // the chapters, the home page, the glossary
   expect(checked).toBeGreaterThan(pages * 10);
 });
 
@@ -43,6 +43,30 @@ test("every page links to every chapter and to its own notebook download", async
     const page = await readFile(join(real.outDir, `${chapter.slug}.html`), "utf8");
     for (const other of real.chapters) expect(page).toContain(`href="${other.slug}.html"`);
     expect(page).toContain(`href="notebooks/${chapter.slug}.ipynb" download`);
+  }
+});
+
+test("the glossary page renders the course's terms, Korean beside English, and every page links to it", async () => {
+  const glossary = await readFile(join(real.outDir, "glossary.html"), "utf8");
+  expect(glossary).toContain("<h1");
+  expect(glossary).toMatch(/<td>half duplex<\/td><td lang="ko">반이중<\/td>/);
+  expect(glossary).toMatch(/<td>one-way, simplex<\/td><td lang="ko">단방향<\/td>/);
+  expect(glossary).toContain('href="02-pipes.html"');
+  expect(glossary.match(/<tr>/g)?.length).toBeGreaterThan(30);
+  for (const name of [
+    "index.html",
+    "glossary.html",
+    ...real.chapters.map((c) => `${c.slug}.html`),
+  ]) {
+    const page = await readFile(join(real.outDir, name), "utf8");
+    expect(page, name).toContain('href="glossary.html"');
+  }
+});
+
+test("no chapter page shows a stack frame or a path of the machine that ran it", async () => {
+  for (const chapter of real.chapters) {
+    const page = await readFile(join(real.outDir, `${chapter.slug}.html`), "utf8");
+    expect(page, chapter.slug).not.toMatch(/node_modules\/|lib\/dist\/|^\s+at \S+ \(/m);
   }
 });
 

@@ -21,7 +21,13 @@ function firstLine(cell: Cell): string {
   return line.length > 60 ? `${line.slice(0, 57)}...` : line;
 }
 
-/** The outputs of a cell as comparable lines: stream text merged, mime data by type. */
+/** A line of a JavaScript stack trace: "    at fn (/path/file.js:1:2)". */
+const STACK_FRAME = /^\s+at \S/;
+
+/**
+ * The outputs of a cell as comparable lines: stream text merged, mime data by
+ * type. Stack frames are left out (a stored output has none, see leakProblems).
+ */
 export function outputLines(outputs: Output[]): string[] {
   const lines: string[] = [];
   let stream = "";
@@ -32,6 +38,7 @@ export function outputLines(outputs: Output[]): string[] {
         ...stream
           .replace(/\n$/, "")
           .split("\n")
+          .filter((l) => !STACK_FRAME.test(l))
           .map((l) => `[${streamName}] ${l}`),
       );
     stream = "";
@@ -129,4 +136,74 @@ export function notebookProblems(
 ): Problem[] {
   const failed = failureProblems(file, executed, failures);
   return failed.length > 0 ? failed : outputProblems(file, stored, executed);
+}
+
+/**
+ * What a stored output must never show a student: a stack frame (the
+ * library's or tslab's internals), or an absolute path of the machine that
+ * ran it (the clone, a home folder, a temporary folder). System paths that a
+ * lesson is about (/proc, /dev/shm, /usr/bin, ...) are fine.
+ */
+export const LEAKS: [what: string, pattern: RegExp][] = [
+  ["a stack frame", /^\s+at \S.*$/m],
+  ["a path into node_modules", /node_modules\//],
+  ["a path into the library's build", /\blib\/dist\/\S+\.js/],
+  [
+    "an absolute path of this machine",
+    /(^|[\s'"(=:])\/(home|work|Users|root|tmp|var\/tmp|private)\/\S*/m,
+  ],
+];
+
+function outputText(output: Output): string {
+  if (output.output_type === "stream") return text(output.text);
+  if (output.output_type === "error")
+    return [`${output.ename}: ${output.evalue}`, ...(output.traceback ?? [])].join("\n");
+  return Object.entries(output.data)
+    .filter(([mime]) => mime.startsWith("text/") || mime.endsWith("json"))
+    .map(([, value]) =>
+      typeof value === "string" || Array.isArray(value) ? text(value) : JSON.stringify(value),
+    )
+    .join("\n");
+}
+
+/** Every stored output that shows a stack frame or an absolute path, by cell. */
+export function leakProblems(file: string, notebook: Notebook): Problem[] {
+  const name = path.basename(file);
+  const problems: Problem[] = [];
+  notebook.cells.forEach((cell, index) => {
+    if (cell.cell_type !== "code") return;
+    for (const output of cell.outputs) {
+      const body = outputText(output);
+      for (const [what, pattern] of LEAKS) {
+        const match = pattern.exec(body);
+        if (!match) continue;
+        problems.push({
+          notebook: name,
+          cell: index + 1,
+          message: `${name} cell ${index + 1} (${firstLine(cell)}): an output shows ${what}: ${JSON.stringify(match[0].trim())}`,
+        });
+      }
+    }
+  });
+  return problems;
+}
+
+/**
+ * A chapter must run to its end from JupyterLab's Run All, which stops at the
+ * first cell that fails, tagged raises-exception or not: a lesson shows a
+ * failure by catching it and printing it.
+ */
+export function runAllProblems(file: string, notebook: Notebook): Problem[] {
+  const name = path.basename(file);
+  return notebook.cells.flatMap((cell, index) =>
+    hasTag(cell, "raises-exception")
+      ? [
+          {
+            notebook: name,
+            cell: index + 1,
+            message: `${name} cell ${index + 1} (${firstLine(cell)}): tagged raises-exception, but Run All stops at a failing cell; catch the error and print it`,
+          },
+        ]
+      : [],
+  );
 }

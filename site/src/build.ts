@@ -8,6 +8,7 @@ import { createMarkdown } from "./markdown/create.ts";
 import { createPageEnv } from "./markdown/env.ts";
 import { discoverChapters, type Chapter } from "./notebook/discover.ts";
 import { renderChapterPage } from "./pages/chapter.ts";
+import { GLOSSARY_PAGE, renderGlossaryPage } from "./pages/glossary.ts";
 import { renderHomePage } from "./pages/home.ts";
 import { AssetSink } from "./render/assets.ts";
 import { withSystemDarkMode } from "./dark-mode.ts";
@@ -72,6 +73,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildResult> {
           hasMath ||= env.hasMath;
         }
         pages.set("index.html", renderHomePage(chapters, highlighter));
+        pages.set(GLOSSARY_PAGE, renderGlossaryPage(chapters));
       },
       log,
     );

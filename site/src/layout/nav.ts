@@ -22,9 +22,11 @@ export function sidebar(chapters: ChapterLink[], current: string | undefined): s
     );
   });
   const home = current === undefined ? ' aria-current="page"' : "";
+  const glossary = current === "glossary" ? ' aria-current="page"' : "";
   return (
     `<nav class="sidebar" id="chapters" aria-label="Chapters">` +
     `<a class="sidebar-home" href="index.html"${home}>Course home</a>` +
+    `<a class="sidebar-home" href="glossary.html"${glossary}>Glossary <span class="ko" lang="ko">용어집</span></a>` +
     `<p class="sidebar-title">Chapters</p><ol>${items.join("")}</ol></nav>`
   );
 }

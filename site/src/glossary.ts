@@ -1,0 +1,274 @@
+// The course's terms, Korean beside English, as the lecture and the chapters
+// use them: the site's glossary page (pages/glossary.ts) is made from this.
+// `chapter` is the number of the chapter that teaches the term, if one does.
+
+export interface Term {
+  en: string;
+  ko: string;
+  /** One sentence, in the chapters' words. */
+  means: string;
+  chapter?: number;
+}
+
+export const GLOSSARY: Term[] = [
+  {
+    en: "inter-process communication (IPC)",
+    ko: "프로세스 간 통신",
+    chapter: 0,
+    means:
+      "Every mechanism the operating system provides for processes, which have separate address spaces, to exchange data and coordinate.",
+  },
+  {
+    en: "process",
+    ko: "프로세스",
+    chapter: 0,
+    means: "A program in execution, with its own address space, descriptors and pid.",
+  },
+  {
+    en: "address space",
+    ko: "주소 공간",
+    chapter: 0,
+    means: "The memory a process can reach; the kernel keeps each process's apart.",
+  },
+  {
+    en: "kernel",
+    ko: "커널",
+    chapter: 0,
+    means:
+      "The operating system's core, which every system call enters; not Jupyter's kernel, which the course calls the notebook process.",
+  },
+  {
+    en: "notebook process",
+    ko: "노트북 프로세스",
+    chapter: 0,
+    means: "The Node.js process (Jupyter's 'kernel', tslab) that runs a notebook's cells.",
+  },
+  {
+    en: "system call",
+    ko: "시스템 콜",
+    chapter: 0,
+    means: "A request from a process to the kernel, such as pipe, fork or shm_open.",
+  },
+  {
+    en: "POSIX (Portable Operating System Interface)",
+    ko: "POSIX 표준",
+    chapter: 0,
+    means:
+      "The IEEE standard interface of Unix-like systems, made so that programs are portable between them.",
+  },
+  {
+    en: "information sharing",
+    ko: "정보 공유",
+    chapter: 0,
+    means: "A reason for IPC: several processes use the same data.",
+  },
+  {
+    en: "computation speed-up",
+    ko: "계산 속도 향상",
+    chapter: 0,
+    means: "A reason for IPC: a job split into parts that run at once.",
+  },
+  {
+    en: "modularity",
+    ko: "모듈성",
+    chapter: 0,
+    means: "A reason for IPC: a system built from small cooperating programs.",
+  },
+  {
+    en: "convenience",
+    ko: "편의성",
+    chapter: 0,
+    means: "A reason for IPC: several tasks at once for one user.",
+  },
+  {
+    en: "shared-memory model",
+    ko: "공유 메모리 모델",
+    chapter: 0,
+    means: "IPC where processes read and write one region of memory; the kernel only sets it up.",
+  },
+  {
+    en: "message-passing model",
+    ko: "메시지 패싱 모델",
+    chapter: 0,
+    means: "IPC where the kernel copies each message from sender to receiver (send, receive).",
+  },
+  {
+    en: "direct communication",
+    ko: "직접 통신",
+    chapter: 0,
+    means: "Message passing in which each process names its partner; one link per pair.",
+  },
+  {
+    en: "indirect communication",
+    ko: "간접 통신",
+    chapter: 0,
+    means: "Message passing through a mailbox (port) that several processes may share.",
+  },
+  {
+    en: "mailbox, port",
+    ko: "메일박스, 포트",
+    chapter: 0,
+    means: "The object messages are sent to and received from in indirect communication.",
+  },
+  {
+    en: "fork",
+    ko: "포크",
+    chapter: 0,
+    means: "The system call that creates a child process as a copy of its parent.",
+  },
+  {
+    en: "shared memory",
+    ko: "공유 메모리",
+    chapter: 1,
+    means: "One region of physical memory mapped into several processes' address spaces.",
+  },
+  {
+    en: "memory-mapped file",
+    ko: "메모리 맵 파일",
+    chapter: 1,
+    means: "A file (or shared-memory object) whose pages mmap makes part of a process's memory.",
+  },
+  {
+    en: "producer, consumer",
+    ko: "생산자, 소비자",
+    chapter: 1,
+    means: "The process that writes data and the process that reads it.",
+  },
+  {
+    en: "kernel persistence",
+    ko: "커널 지속성",
+    chapter: 1,
+    means:
+      "An object lasts until it is removed or the machine reboots, not until its creator exits.",
+  },
+  {
+    en: "byte order (endianness)",
+    ko: "바이트 순서",
+    chapter: 1,
+    means: "The order in which the bytes of a multi-byte number are stored: little- or big-endian.",
+  },
+  {
+    en: "synchronisation",
+    ko: "동기화",
+    chapter: 1,
+    means: "Ordering the accesses of cooperating processes so that none sees half-done work.",
+  },
+  {
+    en: "race condition",
+    ko: "경쟁 조건",
+    chapter: 1,
+    means: "A result that depends on how the steps of two processes happen to interleave.",
+  },
+  {
+    en: "semaphore",
+    ko: "세마포어",
+    chapter: 1,
+    means: "A kernel counter that processes wait on and signal, to protect shared data.",
+  },
+  {
+    en: "segmentation fault",
+    ko: "세그멘테이션 폴트",
+    chapter: 1,
+    means:
+      "SIGSEGV: the kernel's signal for an access to memory the process has not mapped (or may not write).",
+  },
+  {
+    en: "System V IPC key",
+    ko: "System V 키",
+    chapter: 1,
+    means: "The 32-bit integer (key_t) that names a System V object, often made by ftok.",
+  },
+  {
+    en: "ordinary pipe, anonymous pipe",
+    ko: "오디너리 파이프, 익명 파이프",
+    chapter: 2,
+    means: "A one-way byte channel with no name, shared by inheriting its descriptors across fork.",
+  },
+  {
+    en: "file descriptor",
+    ko: "파일 디스크립터",
+    chapter: 2,
+    means: "A small integer that names an open file, pipe end or socket in a process.",
+  },
+  {
+    en: "read end, write end",
+    ko: "읽기 엔드, 쓰기 엔드",
+    chapter: 2,
+    means: "fd[0] and fd[1] of a pipe: bytes written into fd[1] come out of fd[0].",
+  },
+  {
+    en: "one-way, simplex",
+    ko: "단방향",
+    chapter: 2,
+    means: "Data flows in one direction only, as in one pipe.",
+  },
+  {
+    en: "half duplex",
+    ko: "반이중",
+    chapter: 2,
+    means: "Both directions, but one at a time (a walkie-talkie).",
+  },
+  {
+    en: "full duplex",
+    ko: "전이중",
+    chapter: 2,
+    means: "Both directions at the same time (two pipes, a socket).",
+  },
+  {
+    en: "two-way communication",
+    ko: "양방향 통신",
+    chapter: 2,
+    means: "Each side both sends and receives.",
+  },
+  {
+    en: "end of file (EOF)",
+    ko: "파일의 끝",
+    chapter: 2,
+    means: "What read returns (0 bytes) once no write end of a pipe is open anywhere.",
+  },
+  {
+    en: "close-on-exec",
+    ko: "close-on-exec",
+    chapter: 2,
+    means: "A descriptor flag (FD_CLOEXEC) that closes the descriptor at execve; fork ignores it.",
+  },
+  {
+    en: "signal",
+    ko: "시그널",
+    chapter: 2,
+    means:
+      "An asynchronous notice to a process (SIGPIPE, SIGSEGV, ...), handled by a default action or a handler.",
+  },
+  {
+    en: "core dump",
+    ko: "코어 덤프",
+    chapter: 2,
+    means:
+      "A default signal action: terminate and write the process's memory to a core file (up to RLIMIT_CORE).",
+  },
+  {
+    en: "named pipe (FIFO)",
+    ko: "명명된 파이프",
+    means: "A pipe with a name in the file system, usable by unrelated processes.",
+  },
+  {
+    en: "message queue",
+    ko: "메시지 큐",
+    means: "A kernel queue of whole messages, with priorities.",
+  },
+  {
+    en: "socket",
+    ko: "소켓",
+    means: "An endpoint of communication, local or over a network; 'a pipe over a network'.",
+  },
+  {
+    en: "remote procedure call (RPC)",
+    ko: "원격 프로시저 호출",
+    means: "A call of a procedure in another process, often on another machine, through stubs.",
+  },
+  {
+    en: "marshalling",
+    ko: "마샬링",
+    means: "Packing arguments into bytes to send them, in an agreed byte order.",
+  },
+];
