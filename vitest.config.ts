@@ -8,7 +8,7 @@ export default defineConfig({
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 180_000,
-    globalSetup: ["test/setup/jupyter.ts", "test/setup/leaks.ts"],
+    globalSetup: ["test/setup/jupyter.ts", "test/setup/mqueue.ts", "test/setup/leaks.ts"],
     // CI also keeps a JSON report, from which .ci/run prints one plain
     // "N passed, N failed" line.
     reporters: process.env.CI

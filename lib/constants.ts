@@ -45,6 +45,7 @@ export const IPC_EXCL = C.IPC_EXCL;
 export const IPC_NOWAIT = C.IPC_NOWAIT;
 export const IPC_RMID = C.IPC_RMID;
 export const IPC_STAT = C.IPC_STAT;
+export const IPC_SET = C.IPC_SET;
 export const SHM_RDONLY = C.SHM_RDONLY;
 /** shm_perm.mode bit: the segment is marked for removal (IPC_RMID while attached). */
 export const SHM_DEST = C.SHM_DEST;
@@ -58,6 +59,11 @@ export const SETALL = C.SETALL;
 export const GETPID = C.GETPID;
 export const GETNCNT = C.GETNCNT;
 export const GETZCNT = C.GETZCNT;
+/** msgrcv's flags: truncate a longer message instead of E2BIG; take the first whose type is NOT msgtyp. */
+export const MSG_NOERROR = C.MSG_NOERROR;
+export const MSG_EXCEPT = C.MSG_EXCEPT;
+/** mq_send's priorities run 0 .. MQ_PRIO_MAX - 1 (sysconf(_SC_MQ_PRIO_MAX)). */
+export const MQ_PRIO_MAX = C.MQ_PRIO_MAX;
 
 export const WNOHANG = C.WNOHANG;
 export const WUNTRACED = C.WUNTRACED;

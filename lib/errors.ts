@@ -18,7 +18,7 @@ export type { Subject };
 
 /**
  * `syscall: CODE (reason) subject: detail`, with `code`, `errno`, `syscall`
- * and the subject's own property (`fd`, `pid`, `key`, `shmid`, `path`).
+ * and the subject's own property (`fd`, `pid`, `key`, `shmid`, `msqid`, `path`).
  * The reason is strerror's unless given.
  */
 export function systemError(

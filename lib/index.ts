@@ -141,6 +141,30 @@ export {
   type SemgetInitOptions,
   type SysvSemaphoreSet,
 } from "./sysv-sem";
+export {
+  MessageQueue,
+  listMessageQueues,
+  mqueueStatus,
+  mqueueLimits,
+  MQ_PRIO_MAX,
+  IPC_SET,
+  MSG_NOERROR,
+  MSG_EXCEPT,
+  msgget,
+  msgsnd,
+  msgrcv,
+  msgctl,
+  sysvMessageQueues,
+  type MessageQueueOpenOptions,
+  type MessageQueueAttributes,
+  type MessageQueueSendOptions,
+  type ReceivedMessage,
+  type MessageQueueStatus,
+  type MessageQueueLimits,
+  type SysvMessage,
+  type MsqidDs,
+  type SysvQueueEntry,
+} from "./mqueue";
 
 export {
   MAP_ANONYMOUS,

@@ -29,6 +29,7 @@ export type Subject =
   | { key: number }
   | { shmid: number }
   | { semid: number }
+  | { msqid: number }
   | { path: string };
 
 /** A fresh mapping from the addon: an external ArrayBuffer over the pages, and their owner. */
@@ -110,6 +111,7 @@ export interface NativeConstants {
   IPC_NOWAIT: number;
   IPC_RMID: number;
   IPC_STAT: number;
+  IPC_SET: number;
   SHM_RDONLY: number;
   SHM_DEST: number;
   SEM_UNDO: number;
@@ -120,6 +122,9 @@ export interface NativeConstants {
   GETPID: number;
   GETNCNT: number;
   GETZCNT: number;
+  MSG_NOERROR: number;
+  MSG_EXCEPT: number;
+  MQ_PRIO_MAX: number;
   WNOHANG: number;
   WUNTRACED: number;
   WCONTINUED: number;
@@ -157,6 +162,7 @@ export interface NativeConstants {
     | "EINVAL"
     | "EISDIR"
     | "ENOENT"
+    | "ENOMSG"
     | "ENOSPC"
     | "EPERM"
     | "EPIPE"
@@ -255,6 +261,83 @@ export interface NativeAddon {
   semTrywait(handle: unknown): boolean;
   semGetvalue(handle: unknown): number;
   semWait(handle: unknown, callback: BlockingCallback): number;
+  // mqueue.cc
+  mqOpen(
+    name: string,
+    flags: number,
+    mode: number,
+    withAttr: boolean,
+    maxmsg: number,
+    msgsize: number,
+  ): number;
+  mqUnlink(name: string): void;
+  mqGetattr(fd: number): NativeMqAttr;
+  mqSetattr(fd: number, flags: number): NativeMqAttr;
+  mqSend(fd: number, buffer: Uint8Array, offset: number, length: number, priority: number): true;
+  mqSendNowait(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    priority: number,
+  ): boolean;
+  mqTimedsend(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    priority: number,
+    ms: number,
+  ): true;
+  mqReceive(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+  ): [bytes: number, priority: number];
+  mqReceiveNowait(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+  ): [bytes: number, priority: number] | null;
+  mqTimedreceive(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    ms: number,
+  ): [bytes: number, priority: number];
+  mqNotify(fd: number, signo: number): void;
+  msgget(key: number, flags: number): number;
+  msgsnd(
+    msqid: number,
+    type: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    flags: number,
+    callback: BlockingCallback,
+  ): number;
+  msgsndNowait(
+    msqid: number,
+    type: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    flags: number,
+  ): boolean;
+  msgrcv(
+    msqid: number,
+    maxsize: number,
+    type: number,
+    flags: number,
+    callback: BlockingCallback<NativeMessage>,
+  ): number;
+  msgrcvNowait(msqid: number, maxsize: number, type: number, flags: number): NativeMessage | null;
+  msgctlStat(msqid: number): NativeMsqidDs;
+  msgctlSetQbytes(msqid: number, qbytes: number): void;
+  msgctlRemove(msqid: number): void;
   // mapped_file.cc (child routines: mapped_file_routines.cc)
   open(path: string, flags: number, mode: number): number;
   msync(handle: unknown, offset: number, length: number, flags: number): void;
@@ -295,6 +378,38 @@ export interface NativeAddon {
   signalStrayThread(signal: number, ms: number): void;
   // trace.cc
   setPtracer(pid: number): void;
+}
+
+/** struct mq_attr (mqueue.cc). */
+export interface NativeMqAttr {
+  flags: number;
+  maxmsg: number;
+  msgsize: number;
+  curmsgs: number;
+}
+
+/** A System V message: its mtype and its bytes (mqueue.cc). */
+export interface NativeMessage {
+  type: number;
+  data: Buffer;
+}
+
+/** msgctl(IPC_STAT)'s struct msqid_ds, flattened; times in seconds since the epoch. */
+export interface NativeMsqidDs {
+  key: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  cbytes: number;
+  qnum: number;
+  qbytes: number;
+  lspid: number;
+  lrpid: number;
+  stime: number;
+  rtime: number;
+  ctime: number;
 }
 
 /** Where the build puts the addon, from lib/ or lib/dist/. */

@@ -2,7 +2,7 @@
  * The class of every failed system call, shaped like Node's own SystemError:
  * `code` ('ENOENT') is the stable way to tell errors apart, `errno` is
  * negated as in Node, `syscall` names the real call, and the object it was
- * about is in a property of its own (`fd`, `pid`, `key`, `shmid`; `path` only
+ * about is in a property of its own (`fd`, `pid`, `key`, `shmid`, `msqid`; `path` only
  * for paths and names). The addon builds every one (lib/errors.ts too).
  */
 export class SystemError extends Error {
@@ -15,6 +15,7 @@ export class SystemError extends Error {
   declare key?: number;
   declare shmid?: number;
   declare semid?: number;
+  declare msqid?: number;
 
   constructor(message: string) {
     super(message);

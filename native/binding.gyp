@@ -20,6 +20,7 @@
         "src/shm.cc",
         "src/sysv_shm.cc",
         "src/sem.cc",
+        "src/mqueue.cc",
         "src/mapped_file.cc",
         "src/mapped_file_routines.cc",
         "src/sysv_sem.cc",

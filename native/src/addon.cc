@@ -30,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ipc::InitShm(env, exports);
   ipc::InitSysvShm(env, exports);
   ipc::InitSem(env, exports);
+  ipc::InitMqueue(env, exports);
   ipc::InitMappedFile(env, exports);
   ipc::InitSysvSem(env, exports);
   ipc::InitSignal(env, exports);

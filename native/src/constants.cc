@@ -8,6 +8,7 @@
 #include <sys/ipc.h>
 #include <sys/sem.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +36,7 @@ Napi::Object Errnos(Napi::Env env) {
   KERNEL_VALUE(e, EINVAL);
   KERNEL_VALUE(e, EISDIR);
   KERNEL_VALUE(e, ENOENT);
+  KERNEL_VALUE(e, ENOMSG);
   KERNEL_VALUE(e, ENOSPC);
   KERNEL_VALUE(e, ESRCH);
   KERNEL_VALUE(e, EPERM);
@@ -80,6 +82,7 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, IPC_NOWAIT);
   KERNEL_VALUE(c, IPC_RMID);
   KERNEL_VALUE(c, IPC_STAT);
+  KERNEL_VALUE(c, IPC_SET);
   KERNEL_VALUE(c, SHM_RDONLY);
   KERNEL_VALUE(c, SHM_DEST);
   // System V semaphores (semop, semctl)
@@ -91,6 +94,8 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, GETPID);
   KERNEL_VALUE(c, GETNCNT);
   KERNEL_VALUE(c, GETZCNT);
+  KERNEL_VALUE(c, MSG_NOERROR);
+  KERNEL_VALUE(c, MSG_EXCEPT);
   // waitpid(2)
   KERNEL_VALUE(c, WNOHANG);
   KERNEL_VALUE(c, WUNTRACED);
@@ -121,6 +126,7 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, SEM_VALUE_MAX);
   c.Set("SIZEOF_SEM_T", static_cast<double>(sizeof(sem_t)));
   c.Set("ALIGNOF_SEM_T", static_cast<double>(alignof(sem_t)));
+  c.Set("MQ_PRIO_MAX", static_cast<double>(sysconf(_SC_MQ_PRIO_MAX)));
   c.Set("PAGE_SIZE", static_cast<double>(sysconf(_SC_PAGESIZE)));
   c.Set("errno", Errnos(env));
   exports.Set("constants", c);

@@ -101,7 +101,7 @@ namespace {
 
 // errnoError(errno, syscall, subject?, detail?, reason?): the same error, for
 // JS code that learns an errno elsewhere (a poll status, a child's report, a
-// check of its own). subject: { fd } | { pid } | { key } | { shmid } | { path }.
+// check of its own). subject: { fd } | { pid } | { key } | { shmid } | { msqid } | { path }.
 Napi::Value ErrnoErrorJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int err = ArgInt(info, 0, "errno");
@@ -110,7 +110,7 @@ Napi::Value ErrnoErrorJs(const Napi::CallbackInfo& info) {
   if (info.Length() > 2 && !info[2].IsUndefined()) {
     if (!info[2].IsObject()) ThrowTypeError(env, "subject must be an object like { fd: 3 }");
     Napi::Object object = info[2].As<Napi::Object>();
-    for (const char* prop : {"fd", "pid", "key", "shmid", "semid"}) {
+    for (const char* prop : {"fd", "pid", "key", "shmid", "semid", "msqid"}) {
       if (object.Has(prop)) {
         Napi::Value value = object.Get(prop);
         if (!value.IsNumber()) ThrowTypeError(env, std::string("subject.") + prop + " must be a number");

@@ -24,6 +24,7 @@ inline Subject Pid(int pid) { return {"pid", static_cast<double>(pid), ""}; }
 inline Subject Key(int key) { return {"key", static_cast<double>(key), ""}; }
 inline Subject Shmid(int id) { return {"shmid", static_cast<double>(id), ""}; }
 inline Subject Semid(int id) { return {"semid", static_cast<double>(id), ""}; }
+inline Subject Msqid(int id) { return {"msqid", static_cast<double>(id), ""}; }
 
 // Installs the JS class used for system errors (lib/system-error.ts hands it
 // over, as better-sqlite3 does); until then a plain Error is used.

@@ -24,5 +24,6 @@ void InitSysvSem(Napi::Env env, Napi::Object exports);
 void InitTrace(Napi::Env env, Napi::Object exports);
 void InitMappedFile(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
+void InitMqueue(Napi::Env env, Napi::Object exports);
 
 }  // namespace ipc

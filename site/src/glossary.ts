@@ -254,7 +254,30 @@ export const GLOSSARY: Term[] = [
   {
     en: "message queue",
     ko: "메시지 큐",
-    means: "A kernel queue of whole messages, with priorities.",
+    chapter: 5,
+    means:
+      "A queue of whole messages kept by the kernel until a process receives them: the mailbox of indirect communication.",
+  },
+  {
+    en: "message priority",
+    ko: "메시지 우선순위",
+    chapter: 5,
+    means:
+      "A POSIX message's number from 0 to 32767: the highest comes out first, first in first out among equals.",
+  },
+  {
+    en: "message type (mtype)",
+    ko: "메시지 번호",
+    chapter: 5,
+    means:
+      "The number a System V message starts with, by which msgrcv selects; a server answers a client with mtype = its pid.",
+  },
+  {
+    en: "asynchronous communication",
+    ko: "비동기 통신",
+    chapter: 5,
+    means:
+      "A sender that does not wait for its receiver: the message waits in the kernel, to be processed later.",
   },
   {
     en: "socket",

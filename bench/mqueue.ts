@@ -1,0 +1,218 @@
+/**
+ * `npm run bench -- mqueue`: message queues between two processes, the
+ * library against a C baseline doing the same work, measured in the same run.
+ *
+ *   mqueue.posix.roundtrip   1-byte round trip over two POSIX queues (µs),
+ *                            awaitable send/receive vs C mq_send/mq_receive
+ *   mqueue.posix.throughput  16-byte messages per second through one queue of
+ *                            10, an awaitable-send peer into an awaitable receive
+ *   mqueue.sysv.roundtrip    round trip over one System V queue, mtype 1 there
+ *                            and 2 back (µs), awaitable msgsnd/msgrcv vs C
+ *
+ * The ratio is ts/c for round trips (lower is better, goal ≤ 2) and ts/c for
+ * throughput (higher is better, goal ≥ 0.7). Each figure is the median of
+ * RUNS runs, pinned to CPU 0 (`taskset -c 0`, both processes) and unpinned;
+ * the last three lines give the pinned figures. There is no Node peer to
+ * compare with: Node has no message queues.
+ *
+ * The same file is also the measuring process (`--measure KIND`) and its
+ * TypeScript peer (`--peer KIND ...`).
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  binDir,
+  IPC_CREAT,
+  IPC_PRIVATE,
+  IPC_RMID,
+  MessageQueue,
+  msgctl,
+  msgget,
+  msgrcv,
+  msgsnd,
+} from "ipc-lab";
+
+const self = fileURLToPath(import.meta.url);
+const ROUNDS = 20_000;
+const MESSAGES = 200_000;
+const SIZE = 16;
+const WARMUP = 1000;
+const RUNS = 5;
+
+const now = () => Number(process.hrtime.bigint()) / 1e3; // µs
+
+function startPeer(kind: string, ...args: string[]) {
+  const child = spawn(process.execPath, [...process.execArgv, self, "--peer", kind, ...args], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  return new Promise<void>((resolve, reject) =>
+    child.on("close", (code) =>
+      code === 0 ? resolve() : reject(new Error(`peer ${kind} exited ${code}`)),
+    ),
+  );
+}
+
+async function peer(kind: string, args: string[]): Promise<void> {
+  if (kind === "posix-echo") {
+    const from = MessageQueue.open(args[0]!, { access: "r" });
+    const to = MessageQueue.open(args[1]!, { access: "w" });
+    for (;;) {
+      const { data } = await from.receive();
+      if (data[0] === 0x71) break; // "q"
+      await to.send(data);
+    }
+    from.close();
+    to.close();
+  } else if (kind === "posix-flood") {
+    const to = MessageQueue.open(args[0]!, { access: "w" });
+    const message = Buffer.alloc(SIZE, "x");
+    for (let i = 0; i < MESSAGES; i++) await to.send(message);
+    to.close();
+  } else if (kind === "sysv-echo") {
+    const id = Number(args[0]);
+    for (;;) {
+      const { data } = await msgrcv(id, 8, 1);
+      if (data[0] === 0x71) break;
+      await msgsnd(id, 2, data);
+    }
+  } else throw new Error(`unknown peer ${kind}`);
+}
+
+async function measure(kind: string): Promise<number> {
+  if (kind === "posix-roundtrip") {
+    const tag = randomBytes(4).toString("hex");
+    const names = [`/mq-bench-${tag}-a`, `/mq-bench-${tag}-b`] as const;
+    const down = MessageQueue.open(names[0], {
+      create: true,
+      exclusive: true,
+      maxmsg: 10,
+      msgsize: 64,
+    });
+    const up = MessageQueue.open(names[1], {
+      create: true,
+      exclusive: true,
+      maxmsg: 10,
+      msgsize: 64,
+    });
+    try {
+      const done = startPeer("posix-echo", ...names);
+      const byte = Buffer.from("p");
+      let start = 0;
+      for (let i = -WARMUP; i < ROUNDS; i++) {
+        if (i === 0) start = now();
+        await down.send(byte);
+        await up.receive();
+      }
+      const result = (now() - start) / ROUNDS;
+      await down.send("q");
+      await done;
+      return result;
+    } finally {
+      for (const name of names) MessageQueue.unlink(name);
+      down.close();
+      up.close();
+    }
+  }
+  if (kind === "posix-throughput") {
+    const name = `/mq-bench-${randomBytes(4).toString("hex")}`;
+    const q = MessageQueue.open(name, { create: true, exclusive: true, maxmsg: 10, msgsize: SIZE });
+    try {
+      const done = startPeer("posix-flood", name);
+      let start = 0;
+      for (let i = 0; i < MESSAGES; i++) {
+        const { data } = await q.receive();
+        if (data.length !== SIZE) throw new Error(`got ${data.length} bytes`);
+        if (i === 0) start = now();
+      }
+      const result = (MESSAGES - 1) / ((now() - start) / 1e6);
+      await done;
+      return result;
+    } finally {
+      MessageQueue.unlink(name);
+      q.close();
+    }
+  }
+  if (kind === "sysv-roundtrip") {
+    const id = msgget(IPC_PRIVATE, IPC_CREAT | 0o600);
+    try {
+      const done = startPeer("sysv-echo", String(id));
+      const byte = Buffer.from("p");
+      let start = 0;
+      for (let i = -WARMUP; i < ROUNDS; i++) {
+        if (i === 0) start = now();
+        await msgsnd(id, 1, byte);
+        await msgrcv(id, 8, 2);
+      }
+      const result = (now() - start) / ROUNDS;
+      await msgsnd(id, 1, "q");
+      await done;
+      return result;
+    } finally {
+      msgctl(id, IPC_RMID);
+    }
+  }
+  throw new Error(`unknown measurement ${kind}`);
+}
+
+/** The median of RUNS runs of a program that prints one number. */
+function run(pinned: boolean, command: string, args: string[]): number {
+  const values = Array.from({ length: RUNS }, () => runOnce(pinned, command, args)).sort(
+    (a, b) => a - b,
+  );
+  return values[Math.floor(RUNS / 2)]!;
+}
+
+function runOnce(pinned: boolean, command: string, args: string[]): number {
+  const [file, argv] = pinned ? ["taskset", ["-c", "0", command, ...args]] : [command, args];
+  const result = spawnSync(file, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const value = Number(result.stdout.trim().split("\n").pop());
+  if (result.status !== 0 || !Number.isFinite(value)) {
+    throw new Error(
+      `${command} ${args.join(" ")} failed (status ${result.status}): ${result.stdout}`,
+    );
+  }
+  return value;
+}
+
+const tsRun = (pinned: boolean, kind: string) =>
+  run(pinned, process.execPath, [...process.execArgv, self, "--measure", kind]);
+const cRun = (pinned: boolean, ...args: string[]) =>
+  run(pinned, path.join(binDir, "mq_bench"), args);
+
+async function main(): Promise<void> {
+  const [mode, kind, ...rest] = process.argv.slice(2);
+  if (mode === "--peer") return peer(kind!, rest);
+  if (mode === "--measure") {
+    console.log((await measure(kind!)).toFixed(3));
+    return;
+  }
+  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
+  for (const pinned of [false, true]) {
+    const label = pinned ? "pinned (taskset -c 0)" : "unpinned";
+    const posix = {
+      ts: tsRun(pinned, "posix-roundtrip"),
+      c: cRun(pinned, "posix-roundtrip", String(ROUNDS)),
+    };
+    const sysv = {
+      ts: tsRun(pinned, "sysv-roundtrip"),
+      c: cRun(pinned, "sysv-roundtrip", String(ROUNDS)),
+    };
+    const tp = {
+      ts: tsRun(pinned, "posix-throughput"),
+      c: cRun(pinned, "posix-throughput", String(MESSAGES), String(SIZE)),
+    };
+    const lines = [
+      `mqueue.posix.roundtrip ts=${f(posix.ts)} c=${f(posix.c)} ratio=${(posix.ts / posix.c).toFixed(2)}`,
+      `mqueue.sysv.roundtrip ts=${f(sysv.ts)} c=${f(sysv.c)} ratio=${(sysv.ts / sysv.c).toFixed(2)}`,
+      `mqueue.posix.throughput ts=${f(tp.ts)} c=${f(tp.c)} ratio=${(tp.ts / tp.c).toFixed(2)}`,
+    ];
+    console.log(
+      `# ${label}: round trips in µs (${ROUNDS}), throughput in ${SIZE}-byte messages/s (${MESSAGES})`,
+    );
+    for (const line of lines) console.log(pinned ? line : `${line}  (unpinned)`);
+  }
+}
+
+await main();
