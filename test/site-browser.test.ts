@@ -129,21 +129,24 @@ test("search finds a term from a chapter and lands on it", async () => {
   const chapter = site.chapters.at(-1)!;
   const { context, page, problems } = await open();
   await page.goto(`${chapter.slug}.html`);
-  const target = await page.$eval("article h2[id]", (h) => ({
-    id: h.id,
-    text: h.childNodes[0]!.textContent!.trim(),
-  }));
+  // The first heading in plain words (no Korean gloss or punctuation a reader would not type).
+  const target = await page.$$eval("article h2[id]", (headings) =>
+    headings
+      .map((h) => ({ id: h.id, text: h.childNodes[0]!.textContent!.trim() }))
+      .find((h) => /^[A-Za-z][\w\s'-]+$/.test(h.text) && h.text.split(/\s+/).length >= 3),
+  );
+  expect(target, "a heading in plain words").toBeDefined();
   await page.goto("index.html");
   await page.keyboard.press("/");
-  await page.keyboard.type(target.text);
-  const result = page.locator(`#search-results a[href="${chapter.slug}.html#${target.id}"]`);
+  await page.keyboard.type(target!.text);
+  const result = page.locator(`#search-results a[href="${chapter.slug}.html#${target!.id}"]`);
   await result.first().waitFor();
   await shot(page, "search-results");
   await result.first().click();
-  await page.waitForURL(`**/${chapter.slug}.html#${target.id}`);
+  await page.waitForURL(`**/${chapter.slug}.html#${target!.id}`);
   await expect
     .poll(() =>
-      page.$eval(`[id="${target.id}"]`, (el) => {
+      page.$eval(`[id="${target!.id}"]`, (el) => {
         const box = el.getBoundingClientRect();
         return (
           el.matches(":target") &&
