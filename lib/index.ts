@@ -85,6 +85,18 @@ export {
 // Mechanisms, in chapter order.
 export { pipe, pipeSize, setPipeSize, type PipeOptions } from "./pipe";
 export {
+  mkfifo,
+  openFifo,
+  Fifo,
+  stat,
+  unlink,
+  umask,
+  type MkfifoOptions,
+  type FifoOpenOptions,
+  type FifoAccess,
+  type PathStat,
+} from "./fifo";
+export {
   shmOpen,
   shmUnlink,
   SharedMemory,

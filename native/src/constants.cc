@@ -8,6 +8,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
@@ -76,6 +77,9 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, UV_READABLE);
   KERNEL_VALUE(c, UV_WRITABLE);
   KERNEL_VALUE(c, UV_DISCONNECT);
+  // stat(2)'s file type bits
+  KERNEL_VALUE(c, S_IFMT);
+  KERNEL_VALUE(c, S_IFIFO);
   // Limits
   KERNEL_VALUE(c, NAME_MAX);
   KERNEL_VALUE(c, PIPE_BUF);
