@@ -12,18 +12,13 @@
  * (lib/blocking.ts), stops on a time-out, an AbortSignal and Jupyter's
  * interrupt, and leaves no thread or descriptor behind when it stops.
  * Reads and writes of the Fifo it returns never block either: they await
- * readiness on Node's loop (lib/poll.ts, RWF_NOWAIT).
+ * readiness on Node's loop (lib/poll.ts). The kernel refuses RWF_NOWAIT on
+ * FIFOs (EOPNOTSUPP, Linux 6.18; anonymous pipes take it), so a Fifo's
+ * descriptor always has O_NONBLOCK once open.
  */
 import { native, type NativePathStat } from "./native";
 import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, S_IFMT } from "./constants";
-import {
-  checkInteger,
-  checkOptions,
-  invalidType,
-  invalidValue,
-  show,
-  systemError,
-} from "./errors";
+import { checkInteger, checkOptions, invalidType, invalidValue, show, systemError } from "./errors";
 import { Descriptor } from "./descriptor";
 import { blockingWait } from "./blocking";
 import { read as readFd, write as writeFd } from "./fd";
@@ -128,8 +123,10 @@ export type FifoAccess = "r" | "w" | "rw";
 export interface FifoOpenOptions extends WaitOptions {
   /**
    * O_NONBLOCK: never wait for the other end. A reader opens at once; a
-   * writer with no reader fails with ENXIO. The flag stays on the
-   * descriptor (readSync/writeSync then fail with EAGAIN instead of blocking).
+   * writer with no reader fails with ENXIO. (Once open, every Fifo's
+   * descriptor has O_NONBLOCK: the kernel offers FIFOs no RWF_NOWAIT, and
+   * Fifo's reads and writes must never block the event loop. readSync and
+   * writeSync on `fifo.fd` therefore fail with EAGAIN instead of blocking.)
    */
   nonblock?: boolean;
 }
@@ -247,6 +244,10 @@ export async function openFifo(
     }
   }
   const fifo = new Fifo(fd, path, access);
+  // The kernel has no RWF_NOWAIT for FIFOs (EOPNOTSUPP, unlike pipe2's
+  // pipes): O_NONBLOCK on this open file description, which no other
+  // process shares (O_CLOEXEC), is what keeps reads and writes off the wait.
+  if (!nonblock) native.setNonblocking(fd, true);
   // The name now refers to something else (replaced between stat and open).
   if ((native.fstat(fd).mode & S_IFMT) !== S_IFIFO) {
     fifo.close();

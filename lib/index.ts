@@ -97,6 +97,16 @@ export {
   type PathStat,
 } from "./fifo";
 export {
+  SeqnumServer,
+  seqnumRequest,
+  seqnumClientPath,
+  SEQNUM_SERVER_FIFO,
+  SEQNUM_CLIENT_TEMPLATE,
+  type SeqnumPaths,
+  type SeqnumRequestOptions,
+  type SeqnumServerOptions,
+} from "./seqnum";
+export {
   shmOpen,
   shmUnlink,
   SharedMemory,

@@ -4,8 +4,8 @@
 // blocking open runs as a blocking wait (blocking.h) on a thread of its own,
 // never on libuv's pool (Node's fs.open on a FIFO parks one of the pool's
 // four threads: nodejs/node#23220). O_NONBLOCK and O_RDWR opens never block:
-// fifoOpen does those at once. Reading and writing are fd.cc's (RWF_NOWAIT
-// works on FIFOs as on pipes).
+// fifoOpen does those at once. Reading and writing are fd.cc's; FIFOs take
+// no RWF_NOWAIT (EOPNOTSUPP), so lib/fifo.ts sets O_NONBLOCK once open.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
