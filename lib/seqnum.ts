@@ -258,7 +258,7 @@ export class SeqnumServer {
       if (signal.aborted) return;
       this.gone++;
       const e = error as { syscall?: string; code?: string };
-      this.#log(`client ${pid} gone: ${e.syscall} ${path}: ${e.code}`);
+      this.#log(`client pid=${pid} gone: ${e.syscall} ${path}: ${e.code}`);
       return;
     }
     this.served++;

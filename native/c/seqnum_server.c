@@ -156,14 +156,14 @@ int main(int argc, char *argv[]) {
     int saved = errno;
     alarm(0);
     if (client_fd == -1) {
-      printf("client %ld gone: open %s: %s\n", (long)req.pid, client_fifo,
+      printf("client pid=%ld gone: open %s: %s\n", (long)req.pid, client_fifo,
              saved == EINTR ? "timed out" : strerror(saved));
       fflush(stdout);
       continue;
     }
     struct response resp = {seq_num};
     if (write(client_fd, &resp, sizeof resp) != (ssize_t)sizeof resp) {
-      printf("client %ld gone: write: %s\n", (long)req.pid, strerror(errno));
+      printf("client pid=%ld gone: write: %s\n", (long)req.pid, strerror(errno));
     } else {
       printf("pid=%ld seqLen=%d seqNum=%d\n", (long)req.pid, req.seqLen, seq_num);
     }
