@@ -141,7 +141,9 @@ describe("the TypeScript server", () => {
     const [reply] = await clients(["ts"]);
     expect(reply!.seqNum).toBe(0); // the vanished client's numbers were never handed out
     expect(server.gone).toBe(1);
-    expect(lines.find((l) => l.includes("gone"))).toMatch(/^client pid=\d+ gone: open .*: ETIMEDOUT$/);
+    expect(lines.find((l) => l.includes("gone"))).toMatch(
+      /^client pid=\d+ gone: open .*: ETIMEDOUT$/,
+    );
     // The vanished client left its FIFO behind, as a crashed process does.
     expect(readdirSync(dir).filter((f) => f.startsWith("seqnum_cl."))).toHaveLength(1);
   });
