@@ -222,7 +222,20 @@ export async function openFifo(
   if (type !== "fifo") throw notFifo(path, type);
   const flags = ACCESS[access] | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0);
   let fd: number;
-  if (nonblock || access === "rw") {
+  let ready: number | undefined;
+  if (access === "w" && !nonblock && !signal?.aborted) {
+    // A reader is there already (the common case: a server, a client waiting
+    // for its reply): the non-blocking open succeeds with no thread to start.
+    // The descriptor gets O_NONBLOCK below anyway. ENXIO: nobody reads yet, wait.
+    try {
+      ready = native.fifoOpen(path, flags | O_NONBLOCK);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENXIO") throw error;
+    }
+  }
+  if (ready !== undefined) {
+    fd = ready;
+  } else if (nonblock || access === "rw") {
     fd = native.fifoOpen(path, flags);
   } else {
     let stopped = false;
