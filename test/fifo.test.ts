@@ -37,10 +37,13 @@ beforeEach(() => {
 afterEach(async () => {
   for (const fifo of opened.splice(0)) fifo.close();
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-  await threadsDone();
-  expect(pendingWaits()).toBe(0);
-  expect(fifoFds()).toEqual([]);
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    await threadsDone();
+    expect(pendingWaits()).toBe(0);
+    expect(fifoFds()).toEqual([]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** Resolves once every waiter thread has returned (they end soon after a cancel). */

@@ -35,12 +35,15 @@ beforeEach(() => {
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
-  for (let i = 0; i < 2000 && pendingBlockingWaits() > 0; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 1));
+  try {
+    for (let i = 0; i < 2000 && pendingBlockingWaits() > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    expect(pendingBlockingWaits()).toBe(0);
+    expect(pendingWaits()).toBe(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  expect(pendingBlockingWaits()).toBe(0);
-  expect(pendingWaits()).toBe(0);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Run {
