@@ -388,6 +388,21 @@ describe("the open waits on a thread of its own", () => {
     expect(fifoFds()).toEqual([]);
   });
 
+  test("in a program that handles SIGINT (as tslab does), a pending open stops with EINTR, leaving nothing", async () => {
+    const run = await start(process.execPath, [
+      path.resolve(import.meta.dirname, "fixtures", "fifo-sigint.mjs"),
+    ]).done;
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(run.stdout).toBe(
+      [
+        "waiting: 1",
+        "open: EINTR (interrupted by SIGINT: the stop button) 'FIFO'",
+        "after: 0 waits, 0 descriptors",
+        "",
+      ].join("\n"),
+    );
+  });
+
   test("a time-out rejects with ETIMEDOUT naming open and the path", async () => {
     const p = fifo();
     await expect(openFifo(p, "w", { timeout: 30 })).rejects.toMatchObject({
