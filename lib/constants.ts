@@ -91,6 +91,10 @@ export const CLD_CONTINUED = C.CLD_CONTINUED;
 export const UV_READABLE = C.UV_READABLE;
 export const UV_WRITABLE = C.UV_WRITABLE;
 
+/** stat(2)'s st_mode: the file-type bits, and the type of a FIFO. */
+export const S_IFMT = C.S_IFMT;
+export const S_IFIFO = C.S_IFIFO;
+
 /** The longest file name (POSIX object names too), in bytes. */
 export const NAME_MAX = C.NAME_MAX;
 /** Writes to a pipe of at most this many bytes are atomic: never interleaved with others. */

@@ -85,6 +85,28 @@ export {
 // Mechanisms, in chapter order.
 export { pipe, pipeSize, setPipeSize, type PipeOptions } from "./pipe";
 export {
+  mkfifo,
+  openFifo,
+  Fifo,
+  stat,
+  unlink,
+  umask,
+  type MkfifoOptions,
+  type FifoOpenOptions,
+  type FifoAccess,
+  type PathStat,
+} from "./fifo";
+export {
+  SeqnumServer,
+  seqnumRequest,
+  seqnumClientPath,
+  SEQNUM_SERVER_FIFO,
+  SEQNUM_CLIENT_TEMPLATE,
+  type SeqnumPaths,
+  type SeqnumRequestOptions,
+  type SeqnumServerOptions,
+} from "./seqnum";
+export {
   shmOpen,
   shmUnlink,
   SharedMemory,

@@ -63,6 +63,19 @@ export interface NativeSemidDs {
   ctime: number;
 }
 
+/** stat(2) of a path: fstat's fields, the whole st_mode, and the file's type. */
+export interface NativePathStat extends NativeStat {
+  type:
+    | "fifo"
+    | "file"
+    | "directory"
+    | "character device"
+    | "block device"
+    | "socket"
+    | "symlink"
+    | "unknown";
+}
+
 /** shmctl(IPC_STAT)'s struct shmid_ds, flattened; times in seconds since the epoch. */
 export interface NativeShmidDs {
   key: number;
@@ -131,6 +144,8 @@ export interface NativeConstants {
   UV_READABLE: number;
   UV_WRITABLE: number;
   UV_DISCONNECT: number;
+  S_IFMT: number;
+  S_IFIFO: number;
   NAME_MAX: number;
   PIPE_BUF: number;
   SEM_VALUE_MAX: number;
@@ -243,6 +258,13 @@ export interface NativeAddon {
   pipe(flags: number): [number, number];
   pipeSize(fd: number): number;
   setPipeSize(fd: number, size: number): number;
+  // fifo.cc
+  mkfifo(path: string, mode: number): void;
+  unlink(path: string): void;
+  umask(mask: number): number;
+  stat(path: string): NativePathStat;
+  fifoOpen(path: string, flags: number): number;
+  fifoOpenWait(path: string, flags: number, callback: BlockingCallback<number>): number;
   // shm.cc
   shmOpen(name: string, flags: number, mode: number): number;
   shmUnlink(name: string): void;

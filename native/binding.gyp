@@ -17,6 +17,7 @@
         "src/process_routines.cc",
         "src/pipe.cc",
         "src/pipe_routines.cc",
+        "src/fifo.cc",
         "src/shm.cc",
         "src/sysv_shm.cc",
         "src/sem.cc",

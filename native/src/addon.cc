@@ -27,6 +27,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ipc::InitProcess(env, exports);
   // Mechanisms, in chapter order.
   ipc::InitPipe(env, exports);
+  ipc::InitFifo(env, exports);
   ipc::InitShm(env, exports);
   ipc::InitSysvShm(env, exports);
   ipc::InitSem(env, exports);

@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
@@ -120,6 +121,9 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, UV_READABLE);
   KERNEL_VALUE(c, UV_WRITABLE);
   KERNEL_VALUE(c, UV_DISCONNECT);
+  // stat(2)'s file type bits
+  KERNEL_VALUE(c, S_IFMT);
+  KERNEL_VALUE(c, S_IFIFO);
   // Limits
   KERNEL_VALUE(c, NAME_MAX);
   KERNEL_VALUE(c, PIPE_BUF);

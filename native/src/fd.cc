@@ -46,6 +46,7 @@ Napi::Value Write(const Napi::CallbackInfo& info) {
 // to the open file description (a child may hold the same one):
 //  - pipes and FIFOs: RWF_NOWAIT;
 //  - sockets (EOPNOTSUPP above): MSG_DONTWAIT;
+//  - a descriptor with O_NONBLOCK (a FIFO, see below): the plain call;
 //  - anything else (ENOTSOCK): poll with no wait, then the call only if the
 //    kernel says it will not block.
 ssize_t TryIo(bool reading, int fd, ByteRange range) {
@@ -59,6 +60,15 @@ ssize_t TryIo(bool reading, int fd, ByteRange range) {
                    : send(fd, range.data, range.length, MSG_DONTWAIT | MSG_NOSIGNAL);
   });
   if (n >= 0 || errno != ENOTSOCK) return n;
+  // FIFOs have no RWF_NOWAIT (EOPNOTSUPP: fifo_open does not set
+  // FMODE_NOWAIT, unlike pipe2), so lib/fifo.ts sets O_NONBLOCK on the
+  // description it alone owns: then the plain call never blocks.
+  int status = fcntl(fd, F_GETFL);
+  if (status >= 0 && (status & O_NONBLOCK)) {
+    return RetryEintr([&] {
+      return reading ? read(fd, range.data, range.length) : write(fd, range.data, range.length);
+    });
+  }
   struct pollfd ready = {fd, static_cast<short>(reading ? POLLIN : POLLOUT), 0};
   int rc = RetryEintr([&] { return poll(&ready, 1, 0); });
   if (rc < 0) return -1;

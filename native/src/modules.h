@@ -17,6 +17,7 @@ void InitBlocking(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
 void InitProcess(Napi::Env env, Napi::Object exports);
 void InitPipe(Napi::Env env, Napi::Object exports);
+void InitFifo(Napi::Env env, Napi::Object exports);
 void InitShm(Napi::Env env, Napi::Object exports);
 void InitSysvShm(Napi::Env env, Napi::Object exports);
 void InitSem(Napi::Env env, Napi::Object exports);

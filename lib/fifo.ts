@@ -1,0 +1,274 @@
+/**
+ * Named pipes (FIFOs): a pipe with a name in the file system, so that
+ * processes that share no parent (and no inherited descriptor) find each
+ * other by the name alone. mkfifo() makes the name (type `p` in ls -l; the
+ * FIFO keeps no data on disk), openFifo() opens one end, unlink() removes
+ * the name.
+ *
+ * The open is the part that blocks: a reader waits until a writer opens and
+ * vice versa. Node's own fs.open does that wait on one of libuv's four pool
+ * threads, so a fifth pending open stalls every fs call of the process
+ * (nodejs/node#23220). openFifo waits on a thread of its own
+ * (lib/blocking.ts), stops on a time-out, an AbortSignal and Jupyter's
+ * interrupt, and leaves no thread or descriptor behind when it stops.
+ * Reads and writes of the Fifo it returns never block either: they await
+ * readiness on Node's loop (lib/poll.ts). The kernel refuses RWF_NOWAIT on
+ * FIFOs (EOPNOTSUPP, Linux 6.18; anonymous pipes take it), so a Fifo's
+ * descriptor always has O_NONBLOCK once open.
+ */
+import { native, type NativePathStat } from "./native";
+import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, S_IFMT } from "./constants";
+import { checkInteger, checkOptions, invalidType, invalidValue, show, systemError } from "./errors";
+import { Descriptor } from "./descriptor";
+import { blockingWait } from "./blocking";
+import { read as readFd, write as writeFd } from "./fd";
+import { formatPermissions } from "./memory";
+import { toBytes, type ByteInput } from "./bytes";
+import { checkWaitOptions, remaining, type WaitOptions } from "./waiting";
+
+function checkPath(path: unknown): string {
+  if (typeof path !== "string") throw invalidType(`path must be a string, got ${show(path)}`);
+  if (path.length === 0) throw invalidValue("path must not be empty");
+  if (path.includes("\0")) throw invalidValue("path must not contain a NUL byte");
+  return path;
+}
+
+/** What stat(2) says of a path, with the file's type and `ls -l`'s mode column. */
+export interface PathStat extends NativePathStat {
+  /** The permission bits only (st_mode & 0o7777). */
+  mode: number;
+  /** "rw-r--r--" */
+  permissions: string;
+  /** ls -l's first column: "prw-r--r--" for a FIFO. */
+  lsMode: string;
+}
+
+const LETTER: Record<NativePathStat["type"], string> = {
+  fifo: "p",
+  file: "-",
+  directory: "d",
+  "character device": "c",
+  "block device": "b",
+  socket: "s",
+  symlink: "l",
+  unknown: "?",
+};
+
+/** stat(2): the type of the file at `path` ("fifo" for a FIFO) and its permissions. */
+export function stat(path: string): PathStat {
+  const st = native.stat(checkPath(path));
+  const mode = st.mode & 0o7777;
+  const permissions = formatPermissions(mode);
+  return { ...st, mode, permissions, lsMode: LETTER[st.type] + permissions };
+}
+
+/**
+ * umask(2): sets the process's file-mode creation mask and returns the old
+ * one. With no argument it only reads it (set and put back at once).
+ */
+export function umask(mask?: number): number {
+  if (mask === undefined) {
+    const old = native.umask(0o022);
+    native.umask(old);
+    return old;
+  }
+  return native.umask(checkInteger("mask", mask, 0, 0o777));
+}
+
+export interface MkfifoOptions {
+  /** Permission bits asked for (default 0o600); the FIFO gets them less the umask. */
+  mode?: number;
+  /**
+   * An existing FIFO at `path` is fine (a server's start-up after a crash
+   * left its FIFO behind): mkfifo returns false instead of failing with
+   * EEXIST. A path that exists and is not a FIFO still fails.
+   */
+  reuse?: boolean;
+}
+
+/**
+ * mkfifo(3): makes a FIFO at `path`. Returns true if it made one, false if
+ * `reuse` found one there already.
+ */
+export function mkfifo(path: string, options?: MkfifoOptions): boolean {
+  checkPath(path);
+  const { mode = 0o600, reuse = false } = checkOptions(options, "{ mode: 0o620, reuse: true }");
+  checkInteger("mode", mode, 0, 0o7777);
+  try {
+    native.mkfifo(path, mode);
+    return true;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "EEXIST") throw error;
+    let type: string | undefined;
+    try {
+      type = native.stat(path).type;
+    } catch {
+      // Gone again: report the EEXIST.
+    }
+    if (type === "fifo" && reuse) return false;
+    if (type !== undefined && type !== "fifo") {
+      throw systemError("EEXIST", "mkfifo", { path }, `it exists and is a ${type}, not a FIFO`);
+    }
+    throw error;
+  }
+}
+
+/** unlink(2): removes the name. Processes that have the FIFO open keep using it. */
+export function unlink(path: string): void {
+  native.unlink(checkPath(path));
+}
+
+export type FifoAccess = "r" | "w" | "rw";
+
+export interface FifoOpenOptions extends WaitOptions {
+  /**
+   * O_NONBLOCK: never wait for the other end. A reader opens at once; a
+   * writer with no reader fails with ENXIO. (Once open, every Fifo's
+   * descriptor has O_NONBLOCK: the kernel offers FIFOs no RWF_NOWAIT, and
+   * Fifo's reads and writes must never block the event loop. readSync and
+   * writeSync on `fifo.fd` therefore fail with EAGAIN instead of blocking.)
+   */
+  nonblock?: boolean;
+}
+
+const ACCESS: Record<FifoAccess, number> = { r: O_RDONLY, w: O_WRONLY, rw: O_RDWR };
+
+/** One end of a FIFO, opened by openFifo. Close it (or `using`) when done. */
+export class Fifo extends Descriptor {
+  readonly path: string;
+  readonly access: FifoAccess;
+
+  /** @internal: openFifo makes these. */
+  constructor(fd: number, path: string, access: FifoAccess) {
+    super(fd, path);
+    this.path = path;
+    this.access = access;
+  }
+
+  /** read(2) once, awaiting data: up to `length` bytes; empty at end of file (no writer left). */
+  read(length = 65536, options: WaitOptions = {}): Promise<Buffer> {
+    this.checkOpen("read");
+    return readFd(this.fd, length, options);
+  }
+
+  /**
+   * Reads until `length` bytes have come or end of file: a fixed-size
+   * message (a request, a reply). Shorter only at end of file.
+   */
+  async readExactly(length: number, options: WaitOptions = {}): Promise<Buffer> {
+    this.checkOpen("read");
+    checkInteger("length", length, 1, 2 ** 30);
+    checkWaitOptions(options);
+    const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+    const chunks: Buffer[] = [];
+    let got = 0;
+    while (got < length) {
+      const chunk = await readFd(this.fd, length - got, {
+        ...options,
+        timeout: remaining(deadline),
+      });
+      if (chunk.length === 0) break;
+      chunks.push(Buffer.from(chunk));
+      got += chunk.length;
+    }
+    return Buffer.concat(chunks);
+  }
+
+  /** Reads until end of file (the last writer closed) and returns all bytes. */
+  async readAll(options: WaitOptions = {}): Promise<Buffer> {
+    this.checkOpen("read");
+    checkWaitOptions(options);
+    const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
+    const chunks: Buffer[] = [];
+    for (;;) {
+      const chunk = await readFd(this.fd, 65536, { ...options, timeout: remaining(deadline) });
+      if (chunk.length === 0) return Buffer.concat(chunks);
+      chunks.push(Buffer.from(chunk));
+    }
+  }
+
+  /**
+   * write(2) of every byte, awaiting room. At most PIPE_BUF bytes go in one
+   * piece, never mixed with another writer's; EPIPE when no reader is left.
+   */
+  write(data: ByteInput, options: WaitOptions = {}): Promise<number> {
+    this.checkOpen("write");
+    return writeFd(this.fd, toBytes(data), options);
+  }
+}
+
+/**
+ * open(2) of the FIFO at `path` for reading ("r"), writing ("w") or both
+ * ("rw", Linux only: never blocks, and the process is its own writer, so a
+ * reader opened this way never sees end of file). Without `nonblock`, "r"
+ * and "w" wait until the other end is open, on a thread of their own:
+ * `timeout`, `signal` and Jupyter's interrupt stop the wait (ETIMEDOUT, the
+ * signal's reason, EINTR) and nothing is left open. The descriptor has
+ * O_CLOEXEC. A path that is not a FIFO is refused (EINVAL).
+ */
+export async function openFifo(
+  path: string,
+  access: FifoAccess = "r",
+  options: FifoOpenOptions = {},
+): Promise<Fifo> {
+  checkPath(path);
+  if (!(access in ACCESS)) {
+    throw invalidValue(`access must be "r", "w" or "rw", got ${show(access)}`);
+  }
+  const { nonblock = false, timeout, signal } = checkOptions(options, "{ timeout: 5000 }");
+  checkWaitOptions({ timeout, signal });
+  // Not a FIFO: refuse before open (opening a device or a directory is not what was meant).
+  const type = native.stat(path).type;
+  if (type !== "fifo") throw notFifo(path, type);
+  const flags = ACCESS[access] | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0);
+  let fd: number;
+  let ready: number | undefined;
+  if (access === "w" && !nonblock && !signal?.aborted) {
+    // A reader is there already (the common case: a server, a client waiting
+    // for its reply): the non-blocking open succeeds with no thread to start.
+    // The descriptor gets O_NONBLOCK below anyway. ENXIO: nobody reads yet, wait.
+    try {
+      ready = native.fifoOpen(path, flags | O_NONBLOCK);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENXIO") throw error;
+    }
+  }
+  if (ready !== undefined) {
+    fd = ready;
+  } else if (nonblock || access === "rw") {
+    fd = native.fifoOpen(path, flags);
+  } else {
+    let stopped = false;
+    try {
+      fd = await blockingWait<number>(
+        "open",
+        (callback) =>
+          native.fifoOpenWait(path, flags, (error, opened) => {
+            // Stopped just as open succeeded: the descriptor is nobody's.
+            if (!error && stopped) native.close(opened);
+            else callback(error, opened);
+          }),
+        { timeout, signal },
+        { path },
+      );
+    } catch (error) {
+      stopped = true;
+      throw error;
+    }
+  }
+  const fifo = new Fifo(fd, path, access);
+  // The kernel has no RWF_NOWAIT for FIFOs (EOPNOTSUPP, unlike pipe2's
+  // pipes): O_NONBLOCK on this open file description, which no other
+  // process shares (O_CLOEXEC), is what keeps reads and writes off the wait.
+  if (!nonblock) native.setNonblocking(fd, true);
+  // The name now refers to something else (replaced between stat and open).
+  if ((native.fstat(fd).mode & S_IFMT) !== S_IFIFO) {
+    fifo.close();
+    throw notFifo(path, "file that replaced the FIFO");
+  }
+  return fifo;
+}
+
+function notFifo(path: string, type: string) {
+  return systemError("EINVAL", "open", { path }, `it is a ${type}, not a FIFO`);
+}

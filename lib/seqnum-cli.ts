@@ -1,0 +1,72 @@
+/**
+ * The TypeScript sequence-number server and client as programs, for
+ * processes that are really unrelated (started on their own, finding each
+ * other by the FIFO's name only), with the C programs' options and output:
+ *   node lib/dist/seqnum-cli.js server [-s FIFO] [-c TEMPLATE] [-n START] [-t S] [-m N] [-D]
+ *   node lib/dist/seqnum-cli.js client [-s FIFO] [-c TEMPLATE] [-t S] [-x] [SEQLEN]
+ */
+import { SeqnumServer, seqnumRequest } from "./seqnum";
+
+function parse(args: string[], valued: string) {
+  const flags: Record<string, string | true> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (/^-[a-zA-Z]$/.test(a)) {
+      flags[a[1]!] = valued.includes(a[1]!) ? args[++i]! : true;
+    } else rest.push(a);
+  }
+  return { flags, rest };
+}
+
+async function server(args: string[]): Promise<number> {
+  const { flags } = parse(args, "sctnm");
+  const max = flags.m === undefined ? Infinity : Number(flags.m);
+  let srv: SeqnumServer | undefined = undefined;
+  srv = await SeqnumServer.start({
+    serverPath: flags.s as string | undefined,
+    clientTemplate: flags.c as string | undefined,
+    start: flags.n === undefined ? 0 : Number(flags.n),
+    replyTimeout: 1000 * (flags.t === undefined ? 2 : Number(flags.t)),
+    dummyWriter: !flags.D,
+    log: (line) => {
+      console.log(line);
+      if (srv && srv.served + srv.gone >= max) void srv.close();
+    },
+  });
+  const running = srv;
+  if (running.reusedStale) console.log(`reusing stale ${running.serverPath}`);
+  console.log(`listening on ${running.serverPath}`);
+  const stop = () => void running.close();
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  await running.done;
+  return 0;
+}
+
+async function client(args: string[]): Promise<number> {
+  const { flags, rest } = parse(args, "sct");
+  const seqNum = await seqnumRequest(rest[0] === undefined ? 1 : Number(rest[0]), {
+    serverPath: flags.s as string | undefined,
+    clientTemplate: flags.c as string | undefined,
+    timeout: 1000 * (flags.t === undefined ? 10 : Number(flags.t)),
+    vanish: flags.x === true,
+  });
+  if (seqNum !== undefined) console.log(String(seqNum));
+  return 0;
+}
+
+const [role, ...args] = process.argv.slice(2);
+const main = role === "server" ? server : role === "client" ? client : undefined;
+if (!main) {
+  console.error("usage: seqnum-cli.js server|client [options]");
+  process.exitCode = 2;
+} else {
+  main(args).then(
+    (code) => (process.exitCode = code),
+    (error: Error) => {
+      console.error(`seqnum ${role}: ${error.message}`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,137 @@
+// Named pipes (FIFOs): mkfifo makes a file of type FIFO, stat shows it (the
+// `p` of ls -l), unlink removes the name. Opening one blocks until the other
+// end is opened too (a reader waits for a writer and vice versa), so the
+// blocking open runs as a blocking wait (blocking.h) on a thread of its own,
+// never on libuv's pool (Node's fs.open on a FIFO parks one of the pool's
+// four threads: nodejs/node#23220). O_NONBLOCK and O_RDWR opens never block:
+// fifoOpen does those at once. Reading and writing are fd.cc's; FIFOs take
+// no RWF_NOWAIT (EOPNOTSUPP), so lib/fifo.ts sets O_NONBLOCK once open.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+#include <string>
+
+#include "args.h"
+#include "blocking.h"
+#include "modules.h"
+
+namespace ipc {
+namespace {
+
+// mkfifo(path, mode): the new FIFO's permissions are mode less the umask.
+Napi::Value Mkfifo(const Napi::CallbackInfo& info) {
+  std::string path = ArgString(info, 0, "path");
+  int mode = ArgInt(info, 1, "mode");
+  if (mkfifo(path.c_str(), static_cast<mode_t>(mode)) < 0) {
+    ThrowErrno(info.Env(), errno, "mkfifo", Path(path));
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Unlink(const Napi::CallbackInfo& info) {
+  std::string path = ArgString(info, 0, "path");
+  if (unlink(path.c_str()) < 0) ThrowErrno(info.Env(), errno, "unlink", Path(path));
+  return info.Env().Undefined();
+}
+
+// umask(mask) -> the previous mask (the call always sets one).
+Napi::Value Umask(const Napi::CallbackInfo& info) {
+  int mask = ArgInt(info, 0, "mask");
+  return Napi::Number::New(info.Env(), umask(static_cast<mode_t>(mask)));
+}
+
+const char* TypeOf(mode_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFIFO:
+      return "fifo";
+    case S_IFREG:
+      return "file";
+    case S_IFDIR:
+      return "directory";
+    case S_IFCHR:
+      return "character device";
+    case S_IFBLK:
+      return "block device";
+    case S_IFSOCK:
+      return "socket";
+    case S_IFLNK:
+      return "symlink";
+  }
+  return "unknown";
+}
+
+Napi::Object StatObject(Napi::Env env, const struct stat& st) {
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("type", TypeOf(st.st_mode));
+  out.Set("size", static_cast<double>(st.st_size));
+  out.Set("mode", static_cast<double>(st.st_mode));
+  out.Set("uid", static_cast<double>(st.st_uid));
+  out.Set("gid", static_cast<double>(st.st_gid));
+  out.Set("ino", static_cast<double>(st.st_ino));
+  out.Set("nlink", static_cast<double>(st.st_nlink));
+  out.Set("blocks", static_cast<double>(st.st_blocks));
+  return out;
+}
+
+// stat(path) -> { type, size, mode (with the type bits), uid, gid, ino, nlink, blocks }.
+Napi::Value Stat(const Napi::CallbackInfo& info) {
+  std::string path = ArgString(info, 0, "path");
+  struct stat st;
+  if (stat(path.c_str(), &st) < 0) ThrowErrno(info.Env(), errno, "stat", Path(path));
+  return StatObject(info.Env(), st);
+}
+
+// fifoOpen(path, flags) -> fd: one open(2) for the opens that never block
+// (O_NONBLOCK, O_RDWR). O_CLOEXEC is the caller's to pass.
+Napi::Value FifoOpen(const Napi::CallbackInfo& info) {
+  std::string path = ArgString(info, 0, "path");
+  int flags = ArgInt(info, 1, "flags");
+  int fd = RetryEintr([&] { return open(path.c_str(), flags); });
+  if (fd < 0) ThrowErrno(info.Env(), errno, "open", Path(path));
+  return Napi::Number::New(info.Env(), fd);
+}
+
+// The blocking open on its thread: cancelled by the library's signal, open
+// returns EINTR (the FIFO's wait for a partner is interruptible).
+class FifoOpenCall : public BlockingCall {
+ public:
+  FifoOpenCall(std::string path, int flags) : path_(std::move(path)), flags_(flags) {}
+  int Run() override {
+    fd_ = open(path_.c_str(), flags_);
+    return fd_ < 0 ? errno : 0;
+  }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, fd_); }
+  const char* Syscall() const override { return "open"; }
+  Subject About() const override { return Path(path_); }
+
+ private:
+  std::string path_;
+  int flags_;
+  int fd_ = -1;
+};
+
+// fifoOpenWait(path, flags, callback) -> wait id; callback(error | null, fd).
+// If the wait is cancelled just as open succeeds, the fd still reaches the
+// callback: lib/fifo.ts closes it.
+Napi::Value FifoOpenWait(const Napi::CallbackInfo& info) {
+  std::string path = ArgString(info, 0, "path");
+  int flags = ArgInt(info, 1, "flags");
+  Napi::Function callback = ArgFunction(info, 2, "callback");
+  return StartBlocking(info.Env(), std::make_unique<FifoOpenCall>(path, flags), callback);
+}
+
+}  // namespace
+
+void InitFifo(Napi::Env env, Napi::Object exports) {
+  Export(env, exports, "mkfifo", Mkfifo, 2);
+  Export(env, exports, "unlink", Unlink, 1);
+  Export(env, exports, "umask", Umask, 1);
+  Export(env, exports, "stat", Stat, 1);
+  Export(env, exports, "fifoOpen", FifoOpen, 2);
+  Export(env, exports, "fifoOpenWait", FifoOpenWait, 3);
+}
+
+}  // namespace ipc
