@@ -6,7 +6,7 @@
  */
 import path from "node:path";
 import { gradeSubmission } from "../grader/src/grade.ts";
-import { executeNotebook } from "../scripts/notebooks/execute.ts";
+import { executeNotebook } from "../shared/notebook/execute.ts";
 import { root } from "../grader/src/assignments.ts";
 
 const rounds = Number(process.argv[2] ?? 2);

@@ -12,7 +12,7 @@ import {
   requireNode,
   requireCommands,
   exists,
-} from "./lib/steps.mjs";
+} from "../shared/steps.mjs";
 
 const require = createRequire(import.meta.url);
 

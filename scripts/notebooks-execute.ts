@@ -4,9 +4,9 @@
 // is left untouched and the run exits 1.
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { chapterFiles, executeNotebook } from "./notebooks/execute.ts";
-import { failureProblems } from "./notebooks/check.ts";
-import type { Notebook } from "./notebooks/format.ts";
+import { chapterFiles, executeNotebook } from "../shared/notebook/execute.ts";
+import { failureProblems } from "../shared/notebook/check.ts";
+import type { Notebook } from "../shared/notebook/format.ts";
 
 /** Jupyter's own layout: one-space indent, trailing newline. */
 export function serialize(notebook: Notebook): string {

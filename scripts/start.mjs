@@ -15,8 +15,8 @@ import {
   requireNode,
   findPython,
   exists,
-} from "./lib/steps.mjs";
-import { ensureVenv, installKernel, jupyterEnv, venvBin } from "./lib/jupyter.mjs";
+} from "../shared/steps.mjs";
+import { ensureVenv, installKernel, jupyterEnv, venvBin } from "../shared/jupyter.mjs";
 
 // `node scripts/start.mjs -- --port N` passes the "--" through: drop it, or
 // JupyterLab would take what follows as file names instead of options.

@@ -4,9 +4,9 @@
 // outputs do not.
 import path from "node:path";
 import { describe, expect, test } from "vitest";
-import { executeNotebook, readNotebook } from "../scripts/notebooks/execute.ts";
-import { leakProblems, notebookProblems, runAllProblems } from "../scripts/notebooks/check.ts";
-import { mask } from "../scripts/notebooks/mask.ts";
+import { executeNotebook, readNotebook } from "../shared/notebook/execute.ts";
+import { leakProblems, notebookProblems, runAllProblems } from "../shared/notebook/check.ts";
+import { mask } from "../shared/notebook/mask.ts";
 
 const fixture = (name: string) => path.join(import.meta.dirname, "fixtures", "notebooks", name);
 

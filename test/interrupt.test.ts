@@ -2,8 +2,8 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, expect, test } from "vitest";
-import { ensureJupyter } from "../scripts/notebooks/execute.ts";
-import { jupyterEnv, venvBin } from "../scripts/lib/jupyter.mjs";
+import { ensureJupyter } from "../shared/notebook/execute.ts";
+import { jupyterEnv, venvBin } from "../shared/jupyter.mjs";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
 const run = promisify(execFile);

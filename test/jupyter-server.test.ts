@@ -13,8 +13,8 @@ import { setChildSubreaper, waitpidSync, type WaitStatus } from "ipc-lab";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
 import { KernelManager, KernelSpecAPI, ServerConnection, type Kernel } from "@jupyterlab/services";
-import { readNotebook } from "../scripts/notebooks/execute.ts";
-import { text } from "../scripts/notebooks/format.ts";
+import { readNotebook } from "../shared/notebook/execute.ts";
+import { text } from "../shared/notebook/format.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 let server: ChildProcess;

@@ -14,8 +14,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { jupyterEnv, venvBin } from "../scripts/lib/jupyter.mjs";
-import { chapterNames } from "../scripts/notebooks/chapters.ts";
+import { jupyterEnv, venvBin } from "../shared/jupyter.mjs";
+import { chapterNames } from "../shared/notebook/chapters.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const CHROMIUM = "/usr/bin/chromium";

@@ -3,8 +3,8 @@
 // masked). `npm run notebooks:execute` refreshes the stored outputs.
 import path from "node:path";
 import { expect, test } from "vitest";
-import { chapterFiles, executeNotebook, readNotebook } from "../scripts/notebooks/execute.ts";
-import { leakProblems, notebookProblems, runAllProblems } from "../scripts/notebooks/check.ts";
+import { chapterFiles, executeNotebook, readNotebook } from "../shared/notebook/execute.ts";
+import { leakProblems, notebookProblems, runAllProblems } from "../shared/notebook/check.ts";
 
 const chapters = await chapterFiles();
 

@@ -33,7 +33,7 @@ import {
   parseSysv,
   type Snapshot,
 } from "../lib/panel-snapshot.ts";
-import { mask } from "../scripts/notebooks/mask.ts";
+import { mask } from "../shared/notebook/mask.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures", "panel");
 const cleanups: (() => void | Promise<unknown>)[] = [];

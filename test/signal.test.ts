@@ -9,8 +9,8 @@ import { pbkdf2 } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, expect, test } from "vitest";
-import { ensureJupyter } from "../scripts/notebooks/execute.ts";
-import { jupyterEnv, venvBin } from "../scripts/lib/jupyter.mjs";
+import { ensureJupyter } from "../shared/notebook/execute.ts";
+import { jupyterEnv, venvBin } from "../shared/jupyter.mjs";
 import {
   binDir,
   close,

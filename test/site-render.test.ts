@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { createCodeHighlighter, type CodeHighlighter } from "../site/src/highlight.ts";
 import { chapterTitle, discoverChapters, parseNotebook } from "../site/src/notebook/discover.ts";
-import type { Notebook } from "../site/src/notebook/types.ts";
+import type { Notebook } from "../shared/notebook/format.ts";
 import { ansiToHtml } from "../site/src/render/ansi.ts";
 import { createNotebookRenderer } from "../site/src/render/index.ts";
 

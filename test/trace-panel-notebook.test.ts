@@ -3,9 +3,9 @@
 // place by later cells, then stopped) reproduce their stored outputs.
 import path from "node:path";
 import { expect, test } from "vitest";
-import { executeNotebook, readNotebook } from "../scripts/notebooks/execute.ts";
-import { notebookProblems } from "../scripts/notebooks/check.ts";
-import { text, type CodeCell } from "../scripts/notebooks/format.ts";
+import { executeNotebook, readNotebook } from "../shared/notebook/execute.ts";
+import { notebookProblems } from "../shared/notebook/check.ts";
+import { text, type CodeCell } from "../shared/notebook/format.ts";
 
 const file = path.join(import.meta.dirname, "fixtures", "notebooks", "trace-panel.ipynb");
 

@@ -369,7 +369,7 @@ describe.skipIf(!root || !yama)("Yama's ptrace_scope", () => {
 
 describe("stored outputs", () => {
   test("the harness masks the descriptor numbers of a trace table and of the panel", async () => {
-    const { mask } = await import("../scripts/notebooks/mask.ts");
+    const { mask } = await import("../shared/notebook/mask.ts");
     expect(mask("<td>40&lt;/dev/shm/demo-0a1b2c&gt;</td><td>[41&lt;pipe:[123456]&gt;")).toBe(
       "<td><FD>&lt;/dev/shm/demo-<ID>&gt;</td><td>[<FD>&lt;pipe:[<INODE>]&gt;",
     );

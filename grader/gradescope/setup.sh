@@ -16,4 +16,4 @@ fi
 
 npm ci
 # The project's Python environment (.venv: jupyter_client, nbformat) for the kernel runner.
-node -e 'import("./scripts/lib/jupyter.mjs").then((j) => j.ensureVenv())'
+node -e 'import("./shared/jupyter.mjs").then((j) => j.ensureVenv())'

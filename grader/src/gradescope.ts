@@ -10,7 +10,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { assignment, root } from "./assignments.ts";
-import { venvBin } from "../../scripts/lib/jupyter.mjs";
+import { venvBin } from "../../shared/jupyter.mjs";
 
 export const gradescopeDir = path.join(root, "grader", "dist", "gradescope");
 
@@ -23,8 +23,9 @@ const included = [
   "lib",
   "native",
   "scripts/build.mjs",
-  "scripts/lib",
-  "scripts/notebooks/format.ts",
+  "shared/steps.mjs",
+  "shared/jupyter.mjs",
+  "shared/notebook/format.ts",
   "grader/src",
 ];
 const skipped = new Set(["dist", "build", "node_modules", "__pycache__"]);

@@ -3,8 +3,8 @@
  * metadata (`metadata.nbgrader`, schema 3), read and written as JSON.
  */
 import { readFile, writeFile } from "node:fs/promises";
-import type { Cell, Notebook } from "../../scripts/notebooks/format.ts";
-import { text } from "../../scripts/notebooks/format.ts";
+import type { Cell, Notebook } from "../../shared/notebook/format.ts";
+import { text } from "../../shared/notebook/format.ts";
 
 export type { Cell, Notebook };
 

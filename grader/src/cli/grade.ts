@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { root } from "../../../scripts/lib/steps.mjs";
+import { root } from "../../../shared/steps.mjs";
 import { gradeSubmission } from "../grade.ts";
 import { summary } from "../summary.ts";
 import { parse } from "./args.ts";

@@ -11,7 +11,7 @@ import { chmod, copyFile, mkdir, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureVenv, jupyterEnv, venvBin } from "../../../scripts/lib/jupyter.mjs";
+import { ensureVenv, jupyterEnv, venvBin } from "../../../shared/jupyter.mjs";
 import type { Limits } from "../limits.ts";
 import { cleanup } from "./cleanup.ts";
 

@@ -1,5 +1,5 @@
 import type { Env } from "markdown-it";
-import type { MimeBundle } from "../notebook/types.ts";
+import type { MimeBundle } from "../../../shared/notebook/format.ts";
 import type { AssetSink } from "../render/assets.ts";
 
 export interface Heading {

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { chapterNames } from "../../../scripts/notebooks/chapters.ts";
-import { text, type Notebook } from "./types.ts";
+import { chapterNames } from "../../../shared/notebook/chapters.ts";
+import { text, type Notebook } from "../../../shared/notebook/format.ts";
 
 export interface Chapter {
   /** Two-digit lecture position, from the file name: 0 for 00-welcome. */

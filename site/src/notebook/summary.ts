@@ -1,4 +1,4 @@
-import { text, type Notebook } from "./types.ts";
+import { text, type Notebook } from "../../../shared/notebook/format.ts";
 
 /** The chapter's opening sentence(s): first paragraph after its title, as plain text. */
 export function chapterSummary(notebook: Notebook, max = 200): string {

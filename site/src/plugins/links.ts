@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import type { MarkdownIt, StateCore } from "markdown-it";
 import type { PageEnv } from "../markdown/env.ts";
-import { text } from "../notebook/types.ts";
+import { text } from "../../../shared/notebook/format.ts";
 
 // Links written for Jupyter keep working on the site:
 //   [next](02-pipes.ipynb#fork)   → 02-pipes.html#fork

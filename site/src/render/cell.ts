@@ -4,7 +4,7 @@ import {
   type CodeCell,
   type Output,
   type StreamOutput,
-} from "../notebook/types.ts";
+} from "../../../shared/notebook/format.ts";
 import type { RenderContext } from "./context.ts";
 import { renderDisplay } from "./display.ts";
 import { renderError } from "./error.ts";

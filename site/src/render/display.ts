@@ -1,5 +1,5 @@
 import { renderTex } from "../plugins/math.ts";
-import { text, type MimeBundle } from "../notebook/types.ts";
+import { text, type MimeBundle } from "../../../shared/notebook/format.ts";
 import { ansiToHtml } from "./ansi.ts";
 import type { RenderContext } from "./context.ts";
 import { escapeHtml } from "./escape.ts";

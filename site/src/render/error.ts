@@ -1,4 +1,4 @@
-import type { ErrorOutput } from "../notebook/types.ts";
+import type { ErrorOutput } from "../../../shared/notebook/format.ts";
 import { ansiToHtml } from "./ansi.ts";
 import { escapeHtml } from "./escape.ts";
 

@@ -1,4 +1,4 @@
-import { text } from "../notebook/types.ts";
+import { text } from "../../../shared/notebook/format.ts";
 import type { RenderContext } from "./context.ts";
 import { escapeHtml } from "./escape.ts";
 

@@ -1,7 +1,7 @@
 import type { CodeHighlighter } from "../highlight.ts";
 import { createMarkdown } from "../markdown/create.ts";
 import { createPageEnv, type PageEnv } from "../markdown/env.ts";
-import type { Notebook } from "../notebook/types.ts";
+import type { Notebook } from "../../../shared/notebook/format.ts";
 import { AssetSink } from "./assets.ts";
 import { notebookLanguage, renderNotebook } from "./notebook.ts";
 

@@ -1,4 +1,4 @@
-import type { Notebook } from "../notebook/types.ts";
+import type { Notebook } from "../../../shared/notebook/format.ts";
 import { renderCell } from "./cell.ts";
 import type { RenderContext } from "./context.ts";
 

@@ -8,8 +8,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { ensureVenv, installKernel, jupyterEnv, venvBin, kernelName } from "../lib/jupyter.mjs";
-import { root } from "../lib/steps.mjs";
+import { ensureVenv, installKernel, jupyterEnv, venvBin, kernelName } from "../jupyter.mjs";
+import { root } from "../steps.mjs";
 import type { Notebook } from "./format.ts";
 import { chapterPaths } from "./chapters.ts";
 
@@ -62,7 +62,7 @@ export async function executeNotebook(
     await promisify(execFile)(
       venvBin("python"),
       [
-        path.join(root, "scripts", "notebooks", "nbexec.py"),
+        path.join(root, "shared", "notebook", "nbexec.py"),
         file,
         target,
         "--kernel",
