@@ -39,7 +39,7 @@ describe("stored outputs a student must not see", () => {
       'leaky.ipynb cell 1 (console.log(new Error().stack)): an output shows a path into node_modules: "node_modules/"',
       'leaky.ipynb cell 1 (console.log(new Error().stack)): an output shows a path into the library\'s build: "lib/dist/poll.js"',
       'leaky.ipynb cell 1 (console.log(new Error().stack)): an output shows an absolute path of this machine: "(/home/student/ipc-lab/lib/dist/poll.js:154:45)"',
-      'leaky.ipynb cell 2 (console.log("ok")): an output shows an absolute path of this machine: "/tmp/ipc-lab-uVNqZx"',
+      'leaky.ipynb cell 2 (console.log("ok")): an output shows an absolute path of this machine: "/home/student/ipc-lab/notebooks"',
     ]);
   });
 

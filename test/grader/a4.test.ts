@@ -38,7 +38,11 @@ test("A4: the reference receives from other processes and sends to the C receive
 test("A4: without signals nothing arrives; the senders' signals end the kernel (their default action)", () => {
   // The sender's SIGRTMIN+1 reaches a kernel that never registered for it:
   // its default action ends the kernel, in whichever cell runs then.
-  expect(output("A4-no-signals", "a4-test-collect")).toMatch(
+  // (Which cell the kernel dies in depends on timing: look at all of them.)
+  const said = ["a4-test-collect", "a4-test-send", "a4-test-many", "a4-test-edges"]
+    .map((id) => output("A4-no-signals", id))
+    .join("\n");
+  expect(said).toMatch(
     /the kernel died while running this cell|collect should return the values the sender sent/,
   );
   const failed = get("A4-no-signals").tests.filter((t) => t.report.status !== "ok");
