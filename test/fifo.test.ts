@@ -36,7 +36,13 @@ beforeEach(() => {
 
 afterEach(async () => {
   for (const fifo of opened.splice(0)) fifo.close();
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  // Kill and reap each one: one left unreaped would be adopted as a zombie.
+  for (const child of children.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const gone = new Promise((resolve) => child.once("close", resolve));
+    child.kill("SIGKILL");
+    await gone;
+  }
   try {
     await threadsDone();
     expect(pendingWaits()).toBe(0);

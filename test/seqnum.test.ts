@@ -34,7 +34,13 @@ beforeEach(() => {
 
 afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  // Kill and reap each one: one left unreaped would be adopted as a zombie.
+  for (const child of children.splice(0)) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    const gone = new Promise((resolve) => child.once("close", resolve));
+    child.kill("SIGKILL");
+    await gone;
+  }
   try {
     for (let i = 0; i < 2000 && pendingBlockingWaits() > 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 1));
