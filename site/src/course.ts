@@ -36,7 +36,9 @@ export const MECHANISMS: Mechanism[] = [
     ko: "메시지 큐",
     model: "message-passing",
   },
-  { match: /semaphore/, en: "Semaphore", ko: "세마포어", model: "message-passing" },
+  // Note 003 lists semaphores under message passing, but they carry no data:
+  // they are the synchronisation the shared-memory model lacks (chapter 06).
+  { match: /semaphore/, en: "Semaphore", ko: "세마포어", model: "shared-memory" },
   { match: /mmap|memory-map/, en: "Memory map", ko: "메모리 맵", model: "shared-memory" },
   { match: /socket/, en: "Socket", ko: "소켓", model: "message-passing" },
   { match: /rpc|marshal/, en: "Remote procedure call", ko: "원격 프로시저 호출", model: "remote" },
@@ -54,8 +56,8 @@ export const MODELS = [
     en: "Shared-memory model",
     ko: "공유 메모리 모델",
     summary:
-      "Processes map one region of memory and read and write it directly. The kernel is involved only to create and remove the region, so it is the fastest IPC, but the processes must synchronise access themselves.",
-    members: ["Shared memory", "Memory map"],
+      "Processes map one region of memory and read and write it directly. The kernel is involved only to create and remove the region, so it is the fastest IPC, but the processes must synchronise access themselves, with semaphores (which the lecture lists under message passing, though they carry no data).",
+    members: ["Shared memory", "Memory map", "Semaphore"],
   },
   {
     id: "message-passing",
@@ -63,6 +65,6 @@ export const MODELS = [
     ko: "메시지 패싱 모델",
     summary:
       "Processes exchange messages through the kernel with send and receive. Every message costs a system call, but the kernel keeps the exchange synchronised.",
-    members: ["Signal", "Pipe", "Named pipe (FIFO)", "Message queue", "Socket", "Semaphore"],
+    members: ["Signal", "Pipe", "Named pipe (FIFO)", "Message queue", "Socket"],
   },
 ] as const;

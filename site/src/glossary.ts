@@ -125,7 +125,7 @@ export const GLOSSARY: Term[] = [
   {
     en: "memory-mapped file",
     ko: "메모리 맵 파일",
-    chapter: 1,
+    chapter: 7,
     means: "A file (or shared-memory object) whose pages mmap makes part of a process's memory.",
   },
   {
@@ -162,7 +162,7 @@ export const GLOSSARY: Term[] = [
   {
     en: "semaphore",
     ko: "세마포어",
-    chapter: 1,
+    chapter: 6,
     means: "A kernel counter that processes wait on and signal, to protect shared data.",
   },
   {
@@ -173,7 +173,7 @@ export const GLOSSARY: Term[] = [
       "SIGSEGV: the kernel's signal for an access to memory the process has not mapped (or may not write).",
   },
   {
-    en: "System V IPC key",
+    en: "System V IPC key, integer key",
     ko: "System V 키",
     chapter: 1,
     means: "The 32-bit integer (key_t) that names a System V object, often made by ftok.",
@@ -235,21 +235,86 @@ export const GLOSSARY: Term[] = [
   {
     en: "signal",
     ko: "시그널",
-    chapter: 2,
+    chapter: 4,
     means:
       "An asynchronous notice to a process (SIGPIPE, SIGSEGV, ...), handled by a default action or a handler.",
   },
   {
     en: "core dump",
     ko: "코어 덤프",
-    chapter: 2,
+    chapter: 4,
     means:
       "A default signal action: terminate and write the process's memory to a core file (up to RLIMIT_CORE).",
   },
   {
     en: "named pipe (FIFO)",
-    ko: "명명된 파이프",
-    means: "A pipe with a name in the file system, usable by unrelated processes.",
+    ko: "네임드 파이프, 명명된 파이프",
+    chapter: 3,
+    means:
+      "A pipe with a name in the file system (a special file, type p, made by mkfifo), usable by processes with no relation to each other; it holds no data on disk.",
+  },
+  {
+    en: "unrelated processes",
+    ko: "전혀 모르는 상태의 프로세스들",
+    chapter: 3,
+    means:
+      "Processes not forked from one another and sharing no inherited descriptor, which can meet only through a name.",
+  },
+  {
+    en: "PIPE_BUF atomicity",
+    ko: "PIPE_BUF",
+    chapter: 3,
+    means:
+      "A write of at most PIPE_BUF bytes (4096 on Linux) to a pipe or FIFO is never interleaved with other writers' data; a larger one can be.",
+  },
+  {
+    en: "well-known FIFO, dummy writer",
+    ko: "well-known FIFO",
+    chapter: 3,
+    means:
+      "The server's FIFO at a path every client knows; the server keeps a write end of its own open so that it never reads EOF between clients.",
+  },
+  {
+    en: "signal handler",
+    ko: "신호 핸들러",
+    chapter: 4,
+    means:
+      "A function in user space that the kernel makes the process run when a signal is delivered.",
+  },
+  {
+    en: "default action",
+    ko: "기본 행동",
+    chapter: 4,
+    means:
+      "What a signal with no handler does: terminate (종료), terminate with a core dump (코어 덤프), stop (중지) or ignore (무시).",
+  },
+  {
+    en: "registration, generation, delivery",
+    ko: "신호 등록, 신호 발생, 신호 전달",
+    chapter: 4,
+    means:
+      "The three steps of a signal: installing a handler, a process or the kernel sending the signal, and the kernel making the receiver run its handler.",
+  },
+  {
+    en: "pending signal, signal mask",
+    ko: "보류, 블록",
+    chapter: 4,
+    means:
+      "A signal generated but not yet delivered is pending (SigPnd); the mask (SigBlk) lists the signals a thread blocks, which stay pending until unblocked.",
+  },
+  {
+    en: "real-time signal",
+    ko: "실시간 시그널",
+    chapter: 4,
+    means:
+      "SIGRTMIN to SIGRTMAX: unlike standard signals they queue, one per sigqueue, each with an integer payload (si_value) and its sender.",
+  },
+  {
+    en: "async-signal safety",
+    ko: "비동기 시그널 안전",
+    chapter: 4,
+    means:
+      "A function is async-signal-safe if a handler may call it while the interrupted code is inside any function; printf and malloc are not.",
   },
   {
     en: "message queue",
@@ -267,17 +332,58 @@ export const GLOSSARY: Term[] = [
   },
   {
     en: "message type (mtype)",
-    ko: "메시지 번호",
+    ko: "메시지 번호, 번호를 붙여",
     chapter: 5,
     means:
       "The number a System V message starts with, by which msgrcv selects; a server answers a client with mtype = its pid.",
   },
   {
     en: "asynchronous communication",
-    ko: "비동기 통신",
+    ko: "비동기",
     chapter: 5,
     means:
       "A sender that does not wait for its receiver: the message waits in the kernel, to be processed later.",
+  },
+  {
+    en: "critical section",
+    ko: "임계 구역",
+    chapter: 6,
+    means: "The code that touches the shared data, which only one process may run at a time.",
+  },
+  {
+    en: "bounded buffer",
+    ko: "유한 버퍼",
+    chapter: 6,
+    means:
+      "The producer–consumer buffer of fixed size, guarded by three semaphores: empty slots, full slots and a mutex.",
+  },
+  {
+    en: "deadlock",
+    ko: "교착 상태",
+    chapter: 6,
+    means:
+      "Processes each waiting for what another holds, so none ever proceeds; two semaphores taken in opposite orders.",
+  },
+  {
+    en: "page cache",
+    ko: "페이지 캐시",
+    chapter: 7,
+    means:
+      "The kernel's copy of a file's pages in memory; a MAP_SHARED mapping is those very pages, so every process mapping the file sees one copy.",
+  },
+  {
+    en: "copy-on-write",
+    ko: "쓰기 시 복사",
+    chapter: 7,
+    means:
+      "Pages shared until one side writes, when the writer gets its own copy: how MAP_PRIVATE and fork save memory.",
+  },
+  {
+    en: "page fault, lazy loading",
+    ko: "페이지 폴트, 지연 로딩",
+    chapter: 7,
+    means:
+      "mmap only reserves addresses; the first touch of a page faults, and the kernel brings that page in then.",
   },
   {
     en: "socket",
