@@ -39,10 +39,10 @@ import {
   outOfRange,
   show,
 } from "./errors";
-import type { ByteInput } from "./bytes";
-import { Descriptor, adopt } from "./descriptor";
-import { MAX_MAPPING, fstat, mapFd, type FileStat } from "./memory";
-import { checkMapping, unmappedError, type Mapping } from "./mapping";
+import { adopt } from "./descriptor";
+import { MAX_MAPPING, mapFd } from "./memory";
+import { checkMapping, type Mapping, type MappingGuard } from "./mapping";
+import { MappedObject } from "./mapped-object";
 
 const OPEN_FLAGS = O_RDONLY | O_RDWR | O_CREAT | O_EXCL | O_TRUNC;
 
@@ -207,24 +207,18 @@ function truncatedError(what: string, path: string, size: number, end: number) {
  * After close() every access throws ERR_SHM_CLOSED; views taken before have
  * length 0.
  */
-export class MappedFile {
+export class MappedFile extends MappedObject {
   readonly path: string;
   /** Where the mapping starts in the file. */
   readonly offset: number;
   /** Bytes mapped. */
   readonly length: number;
-  readonly writable: boolean;
   /** MAP_PRIVATE (copy-on-write) rather than MAP_SHARED. */
   readonly private: boolean;
-  #descriptor: Descriptor;
-  #mapping: Mapping;
-  #closed = false;
 
   private constructor(path: string, fd: number, options: Required<MappedFileOptions>) {
-    this.path = path;
-    this.#descriptor = new Descriptor(fd, path);
-    try {
-      this.#mapping = mapFd(
+    super(fd, path, () =>
+      mapFd(
         fd,
         options.length,
         !options.readonly,
@@ -232,15 +226,12 @@ export class MappedFile {
         { path },
         options.private ? MAP_PRIVATE : MAP_SHARED,
         options.offset,
-        (what, offset, length) => this.#guard(what, offset, length),
-      );
-    } catch (error) {
-      this.#descriptor.close();
-      throw error;
-    }
+        truncationGuard(fd, path, options.offset, options.length),
+      ),
+    );
+    this.path = path;
     this.offset = options.offset;
-    this.length = this.#mapping.length;
-    this.writable = this.#mapping.writable;
+    this.length = this.mapping.length;
     this.private = options.private;
   }
 
@@ -288,27 +279,6 @@ export class MappedFile {
     });
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /** The descriptor open() returned (kept for fstat and the truncation check; closed by close()). */
-  get fd(): number {
-    this.#check("fd");
-    return this.#descriptor.fd;
-  }
-
-  /** The mapping: its address, length, and the raw calls' view. */
-  get mapping(): Mapping {
-    this.#check("mapping");
-    return this.#mapping;
-  }
-
-  /** Where the file is mapped in this process. */
-  get address(): string {
-    return this.#mapping.address;
-  }
-
   /**
    * The mapped bytes themselves, no copy (read-write mappings only). Raw
    * memory: if another process truncates the file, touching a page past its
@@ -316,85 +286,45 @@ export class MappedFile {
    * read()/write() where another process may shrink the file.
    */
   get bytes(): Buffer {
-    this.#check("bytes");
-    return this.#mapping.bytes;
-  }
-
-  /** A copy of `length` bytes at `offset` (checked against the file's current size). */
-  read(offset?: number, length?: number): Buffer {
-    this.#check("read");
-    return this.#mapping.read(offset, length);
-  }
-
-  /** The C string at `offset` (up to the first NUL byte). */
-  readString(offset?: number): string {
-    this.#check("readString");
-    return this.#mapping.readString(offset);
-  }
-
-  /** Copies `data` to `offset`; returns the bytes written. */
-  write(offset: number, data: ByteInput): number {
-    this.#check("write");
-    return this.#mapping.write(offset, data);
+    this.check("bytes");
+    return this.mapping.bytes;
   }
 
   /** msync: MS_SYNC (default) waits until the dirty pages are in the file. */
   sync(flags?: number, offset?: number, length?: number): void {
-    this.#check("sync");
-    this.#mapping.sync(flags ?? native.constants.MS_SYNC, offset, length);
+    this.check("sync");
+    this.mapping.sync(flags ?? native.constants.MS_SYNC, offset, length);
   }
 
   /** madvise of the whole mapping (or a range). */
   advise(advice: number, offset?: number, length?: number): void {
-    this.#check("advise");
-    this.#mapping.advise(advice, offset, length);
+    this.check("advise");
+    this.mapping.advise(advice, offset, length);
   }
 
   /** mincore: which pages are in memory now. */
   residency(): boolean[] {
-    this.#check("residency");
-    return this.#mapping.residency();
-  }
-
-  /** fstat of the file: its size now, permissions, owner. */
-  stat(): FileStat {
-    this.#check("stat");
-    return fstat(this.#descriptor.fd);
-  }
-
-  /** munmap + close(fd). The file stays. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      this.#mapping.unmap();
-    } finally {
-      this.#descriptor.close();
-    }
-  }
-
-  [Symbol.dispose](): void {
-    this.close();
+    this.check("residency");
+    return this.mapping.residency();
   }
 
   [inspect.custom](): string {
-    const state = this.#closed ? "closed" : `at ${this.address}`;
     const how = `${this.writable ? "read-write" : "read-only"}, ${this.private ? "MAP_PRIVATE" : "MAP_SHARED"}`;
-    return `MappedFile { path: '${this.path}', offset: ${this.offset}, length: ${this.length}, ${how}, ${state} }`;
+    return `MappedFile { path: '${this.path}', offset: ${this.offset}, length: ${this.length}, ${how}, ${this.state} }`;
   }
+}
 
-  // The library's check standing in for SIGBUS: a page of the mapping that
-  // lies wholly past the file's current end may not be touched.
-  #guard(what: string, offset: number, length: number): number {
-    const { size } = native.fstat(this.#descriptor.fd);
-    const backed = Math.max(0, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE - this.offset);
-    if (length > 0 && offset + length > backed) {
-      throw truncatedError(what, this.path, size, this.offset + offset + length);
+/**
+ * The library's check standing in for SIGBUS: a page of the mapping that
+ * lies wholly past the file's current end may not be touched.
+ */
+function truncationGuard(fd: number, path: string, offset: number, length: number): MappingGuard {
+  return (what, from, count) => {
+    const { size } = native.fstat(fd);
+    const backed = Math.max(0, Math.ceil(size / PAGE_SIZE) * PAGE_SIZE - offset);
+    if (count > 0 && from + count > backed) {
+      throw truncatedError(what, path, size, offset + from + count);
     }
-    return Math.min(backed, this.length);
-  }
-
-  #check(what: string): void {
-    if (this.#closed) throw unmappedError(what, this.path);
-  }
+    return Math.min(backed, length);
+  };
 }

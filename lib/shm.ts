@@ -13,11 +13,10 @@ import { inspect } from "node:util";
 import { native } from "./native";
 import { O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC } from "./constants";
 import { checkInteger, invalidType, invalidValue, outOfRange, show, systemError } from "./errors";
-import type { ByteInput } from "./bytes";
 import { checkPosixName } from "./names";
-import { Descriptor, adopt } from "./descriptor";
-import { MAX_MAPPING, fstat, formatPermissions, mapFd, type FileStat } from "./memory";
-import { unmappedError, type Mapping } from "./mapping";
+import { adopt } from "./descriptor";
+import { MAX_MAPPING, formatPermissions, mapFd } from "./memory";
+import { MappedObject } from "./mapped-object";
 
 /** Where Linux keeps POSIX shared-memory objects. */
 export const SHM_DIR = "/dev/shm";
@@ -99,23 +98,16 @@ export interface ShmEntry {
  * the consumer's. After close() (or leaving a `using` block) every access
  * throws ERR_SHM_CLOSED; views taken before have length 0.
  */
-export class SharedMemory {
+export class SharedMemory extends MappedObject {
   readonly name: string;
   readonly size: number;
-  readonly writable: boolean;
   /** True when this create() made the object (false: it existed and was reused). */
   readonly created: boolean;
-  #descriptor: Descriptor;
-  #mapping: Mapping;
-  #closed = false;
 
-  private constructor(name: string, fd: number, mapping: Mapping, created: boolean) {
+  private constructor(name: string, fd: number, writable: boolean, size: number, created: boolean) {
+    super(fd, name, () => mapFd(fd, size, writable, name, { path: name }));
     this.name = name;
-    // Owned like every descriptor: closed once, by close() or when dropped.
-    this.#descriptor = new Descriptor(fd, name);
-    this.#mapping = mapping;
-    this.size = mapping.length;
-    this.writable = mapping.writable;
+    this.size = this.mapping.length;
     this.created = created;
   }
 
@@ -143,9 +135,14 @@ export class SharedMemory {
     try {
       native.ftruncate(fd, size);
       native.fallocate(fd, 0, size);
-      return new SharedMemory(name, fd, mapFd(fd, size, true, name, { path: name }), created);
     } catch (error) {
       native.close(fd);
+      if (created) native.shmUnlink(name);
+      throw error;
+    }
+    try {
+      return new SharedMemory(name, fd, true, size, created); // owns fd, also when it throws
+    } catch (error) {
       if (created) native.shmUnlink(name);
       throw error;
     }
@@ -156,8 +153,9 @@ export class SharedMemory {
     checkPosixName(name);
     const writable = !options.readonly;
     const fd = native.shmOpen(name, writable ? O_RDWR : O_RDONLY, 0);
+    let size: number;
     try {
-      const { size } = native.fstat(fd);
+      ({ size } = native.fstat(fd));
       if (size === 0) {
         throw Object.assign(
           new Error(
@@ -172,11 +170,11 @@ export class SharedMemory {
           `SharedMemory.open: '${name}' is ${size} bytes, more than a Buffer can map`,
         );
       }
-      return new SharedMemory(name, fd, mapFd(fd, size, writable, name, { path: name }), false);
     } catch (error) {
       native.close(fd);
       throw error;
     }
+    return new SharedMemory(name, fd, writable, size, false);
   }
 
   /** shm_unlink: removes the name (ENOENT if it is not there). */
@@ -200,71 +198,15 @@ export class SharedMemory {
     return entries;
   }
 
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /** The descriptor shm_open returned (kept for stat(); closed by close()). */
-  get fd(): number {
-    this.#check("fd");
-    return this.#descriptor.fd;
-  }
-
-  /** The mapping: its address, length, and the raw calls' view. */
-  get mapping(): Mapping {
-    this.#check("mapping");
-    return this.#mapping;
-  }
-
-  /** Where the object is mapped in this process. */
-  get address(): string {
-    return this.#mapping.address;
-  }
-
   /** The shared bytes themselves, no copy (read-write objects only). */
   get buffer(): Buffer {
-    this.#check("buffer");
-    return this.#mapping.bytes;
+    this.check("buffer");
+    return this.mapping.bytes;
   }
 
   dataView(offset?: number, length?: number): DataView {
-    this.#check("dataView");
-    return this.#mapping.dataView(offset, length);
-  }
-
-  /** A copy of `length` bytes at `offset`. */
-  read(offset?: number, length?: number): Buffer {
-    this.#check("read");
-    return this.#mapping.read(offset, length);
-  }
-
-  /** The C string at `offset` (up to the first NUL byte). */
-  readString(offset?: number): string {
-    this.#check("readString");
-    return this.#mapping.readString(offset);
-  }
-
-  /** Copies `data` to `offset`; returns the bytes written (advance your offset by it). */
-  write(offset: number, data: ByteInput): number {
-    this.#check("write");
-    return this.#mapping.write(offset, data);
-  }
-
-  /** fstat of the object: size, permissions, owner. */
-  stat(): FileStat {
-    this.#check("stat");
-    return fstat(this.#descriptor.fd);
-  }
-
-  /** munmap + close(fd). The object stays in /dev/shm until unlinked. Idempotent. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      this.#mapping.unmap();
-    } finally {
-      this.#descriptor.close();
-    }
+    this.check("dataView");
+    return this.mapping.dataView(offset, length);
   }
 
   /** shm_unlink of this object's name. */
@@ -272,18 +214,9 @@ export class SharedMemory {
     shmUnlink(this.name);
   }
 
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
   [inspect.custom](): string {
-    const state = this.#closed ? "closed" : `at ${this.address}`;
     return `SharedMemory { name: '${this.name}', size: ${this.size}, ${
       this.writable ? "read-write" : "read-only"
-    }, ${state} }`;
-  }
-
-  #check(what: string): void {
-    if (this.#closed) throw unmappedError(what, this.name);
+    }, ${this.state} }`;
   }
 }
