@@ -21,32 +21,12 @@ import {
   SIZEOF_SEM_T,
   UnnamedSemaphore,
 } from "ipc-lab";
+import { binDir, run } from "./fixtures/programs.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
-const binDir = path.resolve(import.meta.dirname, "..", "native", "build", "bin");
 const made: Semaphore[] = [];
 const objects: SharedMemory[] = [];
 const running: ChildProcess[] = [];
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program to its end and collects its output (waits on exit, not time). */
-function run(file: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 const c = (program: string, ...args: string[]) => run(path.join(binDir, program), args);
 const ts = (...args: string[]) =>

@@ -19,6 +19,7 @@ import {
   shmOpen,
   shmUnlink,
 } from "ipc-lab";
+import { run } from "./fixtures/programs.ts";
 
 const { O_CREAT, O_EXCL, O_RDONLY, O_RDWR } = constants;
 const fixtures = path.join(import.meta.dirname, "fixtures");
@@ -59,26 +60,6 @@ afterEach(() => {
   for (const entry of SharedMemory.list(prefix)) SharedMemory.unlink(entry.name);
   expect(SharedMemory.list(prefix)).toEqual([]);
 });
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a program to its end and collects its output (waits on exit, not time). */
-function run(file: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 const node = (fixture: string, ...args: string[]) =>
   run(process.execPath, [path.join(fixtures, fixture), ...args]);

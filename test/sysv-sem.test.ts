@@ -29,9 +29,9 @@ import {
   semop,
   trySemop,
 } from "ipc-lab";
+import { binDir, run } from "./fixtures/programs.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
-const binDir = path.resolve(import.meta.dirname, "..", "native", "build", "bin");
 const sets: number[] = [];
 const running: ChildProcess[] = [];
 
@@ -60,24 +60,6 @@ afterEach(async () => {
   }
   expect(pendingBlockingWaits()).toBe(0);
 });
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(file: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const c = (...args: string[]) => run(path.join(binDir, "sysv_sem"), args);
 const ts = (...args: string[]) =>
