@@ -56,7 +56,9 @@ describe("stored outputs a student must not see", () => {
   });
 });
 
-describe("executing fixture notebooks", () => {
+// Each starts a real kernel (2-3 s, longer on a loaded machine, and a start
+// that hangs is retried): the default 30 s is not a fair limit for that.
+describe("executing fixture notebooks", { timeout: 180_000 }, () => {
   test("a cell that throws fails the run, naming notebook, cell and error", async () => {
     const problems = await problemsOf("failing.ipynb");
     expect(problems).toHaveLength(1);
