@@ -165,7 +165,7 @@ export function relevant(
 
 /** Calls whose first argument (or result) is a process id: rewritten as "pid N" so stored outputs mask them. */
 const PID_ARG =
-  /^(kill|tkill|tgkill|wait4|waitid|pidfd_open|pidfd_send_signal|ptrace|sched_setaffinity|sched_getaffinity|prlimit64)$/;
+  /^(kill|tkill|tgkill|rt_sigqueueinfo|rt_tgsigqueueinfo|wait4|waitid|pidfd_open|pidfd_send_signal|ptrace|sched_setaffinity|sched_getaffinity|prlimit64)$/;
 const PID_RESULT = /^(clone|clone3|fork|vfork|wait4|getpid|gettid|getppid)$/;
 
 export interface Cell {
@@ -211,8 +211,11 @@ export function cells(
         row.name === "waitid"
           ? args.replace(/^(P_PID, )(\d+)/, "$1pid $2")
           : args.replace(/^(-?\d+)\b/, (n) => (Number(n) > 0 ? `pid ${n}` : n));
-      if (row.name === "tgkill") args = args.replace(/^(pid \d+, )(\d+)/, "$1pid $2");
+      if (row.name === "tgkill" || row.name === "rt_tgsigqueueinfo")
+        args = args.replace(/^(pid \d+, )(\d+)/, "$1pid $2");
     }
+    // A siginfo's sender, as in rt_sigqueueinfo's {si_pid=N, ...}.
+    args = args.replace(/\bsi_pid=(\d+)/g, "si_pid=pid $1");
     let result = row.result;
     if (row.kind === "call" && PID_RESULT.test(row.name) && Number(result) > 0) {
       const isThread = /CLONE_THREAD/.test(row.args);

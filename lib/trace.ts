@@ -4,11 +4,12 @@
  * only while fn runs:
  *
  *  1. spawn a wrapper (`sh -c 'read _; exec strace ...'`) that waits for a line;
- *  2. prctl(PR_SET_PTRACER, wrapper's pid): under Yama's ptrace_scope = 1 that
- *     one process, and no other, may now trace us (exec keeps the pid);
+ *  2. under Yama's ptrace_scope = 1 only, prctl(PR_SET_PTRACER, wrapper's pid):
+ *     that one process, and no other, may now trace us (exec keeps the pid);
+ *     the decision is ptracePolicy's, from the scope read by readPtraceScope;
  *  3. release it; wait for strace's "Process N attached with M threads";
  *  4. a marker call, fn, a marker call; SIGINT makes strace detach and exit;
- *  5. prctl(PR_SET_PTRACER, 0); read strace's -o file; keep the rows between
+ *  5. prctl(PR_SET_PTRACER, 0) if granted; read strace's -o file; keep the rows between
  *     the markers.
  *
  * Where tracing is impossible (no strace, Yama scope 2 or 3, no permission,
@@ -78,6 +79,11 @@ export interface TraceOptions {
   show?: boolean;
   /** A caption above the table. */
   title?: string;
+  /**
+   * Where to read Yama's ptrace_scope (default /proc/sys/kernel/yama/ptrace_scope):
+   * tests point it at a file of their own to take each policy's path.
+   */
+  ptraceScopeFile?: string;
 }
 
 export interface TraceResult<T> {
@@ -95,6 +101,8 @@ export interface TraceResult<T> {
   attachMs?: number;
   /** The tracer's pid (the wrapper that became strace). */
   tracerPid?: number;
+  /** Whether prctl(PR_SET_PTRACER, tracerPid) was called (Yama scope 1). */
+  granted?: boolean;
 }
 
 function findStrace(option: string | undefined): string | undefined {
@@ -114,14 +122,6 @@ function findStrace(option: string | undefined): string | undefined {
   return undefined;
 }
 
-function readNumber(file: string): number | undefined {
-  try {
-    return Number(readFileSync(file, "utf8").trim());
-  } catch {
-    return undefined;
-  }
-}
-
 function hasCapSysPtrace(): boolean {
   const hex = /CapEff:\s*([0-9a-f]+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? "0";
   return (BigInt(`0x${hex}`) >> 19n) & 1n ? true : false;
@@ -131,20 +131,87 @@ function tracerOf(): number {
   return Number(/TracerPid:\s*(\d+)/.exec(readFileSync("/proc/self/status", "utf8"))?.[1] ?? 0);
 }
 
-/** Why this process cannot be traced, known before trying; undefined when it may be. */
-export function whyNotTraceable(straceOption?: string): string | undefined {
-  if (process.platform !== "linux")
-    return `tracing needs Linux and strace (this is ${process.platform})`;
-  if (!findStrace(straceOption))
-    return straceOption
-      ? `${straceOption} is not an executable strace`
-      : "strace is not installed (Debian/Ubuntu: apt-get install strace)";
-  const scope = readNumber("/proc/sys/kernel/yama/ptrace_scope");
+/** Where Yama keeps its policy; absent when the kernel has no Yama (CONFIG_SECURITY_YAMA). */
+export const YAMA_SCOPE_FILE = "/proc/sys/kernel/yama/ptrace_scope";
+
+/**
+ * Yama's ptrace_scope as the file says: a number, `undefined` when the file is
+ * absent (no Yama), or the text itself when it is not a number.
+ */
+export function readPtraceScope(file: string = YAMA_SCOPE_FILE): number | string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8").trim();
+  } catch {
+    return undefined;
+  }
+  return /^\d+$/.test(text) ? Number(text) : text;
+}
+
+/** What the policy lets the trace do. */
+export type PtracePolicy =
+  /** Trace; `grant`: call prctl(PR_SET_PTRACER, the tracer's pid) first (scope 1). */
+  | { trace: true; grant: boolean }
+  /** Do not try; the one line saying why. */
+  | { trace: false; reason: string };
+
+/**
+ * The decision for a Yama scope (`undefined`: no Yama), for a process that
+ * has CAP_SYS_PTRACE or not (the tracer, its child, has the same):
+ *  - no Yama, 0: classic ptrace rules, a process of the same user may attach;
+ *  - 1: only ancestors may attach, so the tracer (a child) must be named with
+ *    PR_SET_PTRACER, that one pid and no other;
+ *  - 2: only CAP_SYS_PTRACE; without it, say so;
+ *  - 3: nobody, until reboot;
+ *  - anything else: a value this helper does not know, so it does not guess.
+ */
+export function ptracePolicy(
+  scope: number | string | undefined,
+  capSysPtrace: boolean,
+): PtracePolicy {
+  if (scope === undefined || scope === 0) return { trace: true, grant: false };
+  if (scope === 1) return { trace: true, grant: true };
+  if (scope === 2) {
+    if (capSysPtrace) return { trace: true, grant: false };
+    return {
+      trace: false,
+      reason: "kernel.yama.ptrace_scope is 2: only root (CAP_SYS_PTRACE) may trace a process",
+    };
+  }
   if (scope === 3)
-    return "kernel.yama.ptrace_scope is 3: no process may trace another, until reboot";
-  if (scope === 2 && !hasCapSysPtrace())
-    return "kernel.yama.ptrace_scope is 2: only root (CAP_SYS_PTRACE) may trace a process";
-  return undefined;
+    return {
+      trace: false,
+      reason: "kernel.yama.ptrace_scope is 3: no process may trace another, until reboot",
+    };
+  return {
+    trace: false,
+    reason: `kernel.yama.ptrace_scope is ${JSON.stringify(String(scope))}: not a Yama policy this helper knows (0-3)`,
+  };
+}
+
+/** Why this process cannot be traced, known before trying; undefined when it may be. */
+export function whyNotTraceable(
+  straceOption?: string,
+  scopeFile: string = YAMA_SCOPE_FILE,
+): string | undefined {
+  return preflight(straceOption, scopeFile).reason;
+}
+
+function preflight(
+  straceOption: string | undefined,
+  scopeFile: string,
+): { reason?: string; grant: boolean } {
+  if (process.platform !== "linux")
+    return { reason: `tracing needs Linux and strace (this is ${process.platform})`, grant: false };
+  if (!findStrace(straceOption))
+    return {
+      reason: straceOption
+        ? `${straceOption} is not an executable strace`
+        : "strace is not installed (Debian/Ubuntu: apt-get install strace)",
+      grant: false,
+    };
+  const policy = ptracePolicy(readPtraceScope(scopeFile), hasCapSysPtrace());
+  return policy.trace ? { grant: policy.grant } : { reason: policy.reason, grant: false };
 }
 
 function threadsOf(pid: number): Map<number, string> {
@@ -230,7 +297,10 @@ export async function traceCalls<T>(
   options: TraceOptions = {},
 ): Promise<TraceResult<T>> {
   if (typeof fn !== "function") throw new TypeError("trace: fn must be a function");
-  const why = whyNotTraceable(options.strace);
+  const { reason: why, grant } = preflight(
+    options.strace,
+    options.ptraceScopeFile ?? YAMA_SCOPE_FILE,
+  );
   if (why) return { ...(await settle(fn)), calls: [], rows: [], unavailable: why };
   const strace = findStrace(options.strace)!;
   const nonce = randomBytes(6).toString("hex");
@@ -270,8 +340,11 @@ export async function traceCalls<T>(
       child.once("spawn", () => resolve(child.pid!));
       child.once("error", reject);
     });
-    ptracerSet = true;
-    setPtracer(tracerPid);
+    // Under scope 1 this one pid, and no other, may trace us; exec keeps it.
+    if (grant) {
+      ptracerSet = true;
+      setPtracer(tracerPid);
+    }
     const ready = attached(child, errFile, process.pid);
     const released = performance.now();
     child.stdin!.end("\n");
@@ -305,7 +378,7 @@ export async function traceCalls<T>(
       cwd: process.cwd(),
       home: homedir(),
     });
-    return { ...outcome, calls, rows, attachMs, tracerPid };
+    return { ...outcome, calls, rows, attachMs, tracerPid, granted: grant };
   } finally {
     if (!running && child.exitCode === null && child.signalCode === null) {
       child.kill("SIGKILL");

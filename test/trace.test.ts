@@ -2,7 +2,7 @@
 // real strace for chapters 01-02's calls), live traces of this process, and
 // every way tracing can be impossible (the step still runs).
 import { execFile, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -28,6 +28,7 @@ import {
   textTable,
   type Who,
 } from "../lib/strace.ts";
+import { ptracePolicy, readPtraceScope } from "../lib/trace.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures", "trace");
 const traced = path.join(fixtures, "traced.mjs");
@@ -133,6 +134,19 @@ describe("decoding strace's output", () => {
     expect(rows[again]!.args).toContain('"late"');
   });
 
+  test("sigqueue's target and the siginfo's sender are written 'pid N' too (chapter 04)", () => {
+    const rows = parseStrace(
+      "7 rt_sigqueueinfo(9, SIGRT_5, {si_signo=SIGRT_5, si_code=SI_QUEUE, si_pid=7, si_uid=0, si_int=5, si_ptr=0x5}) = 0\n" +
+        "7 rt_tgsigqueueinfo(7, 8, SIGRT_5, {si_signo=SIGRT_5, si_code=SI_QUEUE, si_pid=7, si_uid=0}) = 0\n",
+    );
+    const me: Who = { pid: 7, threads: new Map([[7, "node"]]) };
+    const [queue, threadQueue] = cells(rows, roles(rows, me), me);
+    expect(queue!.args).toBe(
+      "pid 9, SIGRT_5, {si_signo=SIGRT_5, si_code=SI_QUEUE, si_pid=pid 7, si_uid=0, si_int=5, si_ptr=0x5}",
+    );
+    expect(threadQueue!.args).toMatch(/^pid 7, pid 8, SIGRT_5, \{.*si_pid=pid 7,/);
+  });
+
   test("pids are written 'pid N' and the working directory is left out, so stored outputs mask them", () => {
     const rows = step("pipe_fork");
     const table = cells(relevant(rows, roles(rows, who)), roles(rows, who), who, {
@@ -236,9 +250,12 @@ describe("where tracing is impossible the step still runs", () => {
   test("a process that already has a tracer: strace is refused, and the grant went to that tracer only", async () => {
     // An outer strace follows the notebook-like process and everything it
     // starts: it sees the grant (prctl with the wrapper's pid, before the
-    // wrapper becomes strace and tries to attach) and its withdrawal.
+    // wrapper becomes strace and tries to attach) and its withdrawal. The
+    // process reads Yama's scope as 1 from a file of the test's.
     const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-trace-test-"));
     const log = path.join(dir, "outer.txt");
+    const scope = path.join(dir, "ptrace_scope");
+    writeFileSync(scope, "1\n");
     try {
       const { stdout } = await promisify(execFile)("strace", [
         "-f",
@@ -250,6 +267,7 @@ describe("where tracing is impossible the step still runs", () => {
         process.execPath,
         traced,
         "pipe",
+        scope,
       ]);
       const report = JSON.parse(stdout.trim()) as {
         value: string;
@@ -278,6 +296,197 @@ describe("where tracing is impossible the step still runs", () => {
       expect(
         lines.some((line) => /PR_SET_PTRACER, (-1|0xffffffff|PR_SET_PTRACER_ANY)/.test(line)),
       ).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// Yama's policy, decided from a scope read from an injectable file: this
+// machine may have no Yama at all (no /proc/sys/kernel/yama/ptrace_scope),
+// so each scope's path is taken deliberately, not by accident.
+describe("Yama's ptrace_scope, every value", () => {
+  test("the decision for each scope: 0 and no Yama trace, 1 traces with the grant, 2 only with CAP_SYS_PTRACE, 3 never", () => {
+    for (const cap of [false, true]) {
+      expect(ptracePolicy(undefined, cap)).toEqual({ trace: true, grant: false });
+      expect(ptracePolicy(0, cap)).toEqual({ trace: true, grant: false });
+      expect(ptracePolicy(1, cap)).toEqual({ trace: true, grant: true });
+      expect(ptracePolicy(3, cap)).toEqual({
+        trace: false,
+        reason: "kernel.yama.ptrace_scope is 3: no process may trace another, until reboot",
+      });
+      for (const odd of [4, 42, "one", ""])
+        expect(ptracePolicy(odd, cap)).toEqual({
+          trace: false,
+          reason: `kernel.yama.ptrace_scope is "${odd}": not a Yama policy this helper knows (0-3)`,
+        });
+    }
+    expect(ptracePolicy(2, false)).toEqual({
+      trace: false,
+      reason: "kernel.yama.ptrace_scope is 2: only root (CAP_SYS_PTRACE) may trace a process",
+    });
+    expect(ptracePolicy(2, true)).toEqual({ trace: true, grant: false });
+  });
+
+  test("the scope as the file says: a number, absent (no Yama), or text that is not one", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-trace-scope-"));
+    try {
+      const file = path.join(dir, "ptrace_scope");
+      expect(readPtraceScope(file)).toBeUndefined();
+      for (const [text, scope] of [
+        ["0\n", 0],
+        ["1\n", 1],
+        ["2", 2],
+        ["3\n", 3],
+        ["x\n", "x"],
+        ["-1\n", "-1"],
+      ] as const) {
+        writeFileSync(file, text);
+        expect(readPtraceScope(file)).toBe(scope);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("each scope, live: 0 and 1 trace (1 with the grant), 2 traces root only, 3 says why and the step runs", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-trace-scope-"));
+    const file = path.join(dir, "ptrace_scope");
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      for (const scope of ["0", "1", "2"]) {
+        writeFileSync(file, `${scope}\n`);
+        const result = await traceCalls(() => pipe().map(close).length, {
+          ptraceScopeFile: file,
+        });
+        expect(result.unavailable, `scope ${scope}`).toBeUndefined();
+        expect(result.value).toBe(2);
+        expect(result.granted, `scope ${scope}`).toBe(scope === "1");
+        expect(result.calls.map((cell) => cell.call)).toEqual(["pipe2", "close", "close"]);
+      }
+      writeFileSync(file, "3\n");
+      expect(await trace(() => "ran", { ptraceScopeFile: file })).toBe("ran");
+      expect(log.mock.calls).toEqual([
+        [
+          "trace: not traced (kernel.yama.ptrace_scope is 3: no process may trace another, until reboot); the step ran untraced.",
+        ],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("scope 1: the process calls prctl(PR_SET_PTRACER, the strace pid) before that strace attaches, and it attaches", async () => {
+    // A second tracer (grant-watch.py) follows the main thread of a
+    // notebook-like process with ptrace until its prctl(PR_SET_PTRACER, N)
+    // returns, then detaches. While it is attached no other tracer can be, so
+    // the grant came before strace's attach; the step then reports strace's
+    // pid as its tracer: N, exactly.
+    const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-trace-grant-"));
+    const scope = path.join(dir, "ptrace_scope");
+    writeFileSync(scope, "1\n");
+    const child = spawn(process.execPath, [traced, "watched", scope], {
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let watcher: ReturnType<typeof spawn> | undefined;
+    try {
+      const lines = (stream: NodeJS.ReadableStream) => {
+        const seen: string[] = [];
+        let rest = "";
+        stream.on("data", (chunk: Buffer) => {
+          const parts = (rest + chunk.toString()).split("\n");
+          rest = parts.pop()!;
+          seen.push(...parts);
+        });
+        return seen;
+      };
+      const ended = (p: ReturnType<typeof spawn>) =>
+        p.exitCode !== null || p.signalCode !== null
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => p.once("close", () => resolve()));
+      const out = lines(child.stdout!);
+      await vi.waitFor(() => expect(out[0]).toMatch(/^waiting \d+$/), { timeout: 20_000 });
+      const pid = Number(out[0]!.split(" ")[1]);
+      watcher = spawn("python3", [path.join(fixtures, "grant-watch.py"), String(pid)], {
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let watchErr = "";
+      watcher.stderr!.on("data", (chunk: Buffer) => (watchErr += chunk.toString()));
+      const watched = lines(watcher.stdout!);
+      await vi.waitFor(() => expect(watched[0], watchErr).toBe("attached"), { timeout: 20_000 });
+      child.stdin!.end("go\n");
+      await Promise.all([ended(child), ended(watcher)]);
+      expect(watcher.exitCode, watchErr).toBe(0);
+      const grant = JSON.parse(watched[1]!) as {
+        granted: number;
+        tracerAtGrant: number;
+        watcher: number;
+        grantedIs: string;
+        result: number;
+      };
+      const report = JSON.parse(out.at(-1)!) as {
+        unavailable?: string;
+        tracerPid: number;
+        granted: boolean;
+        tracerDuring: number;
+        tracerAfter: number;
+        calls: string[];
+      };
+      // The grant named the pid of the process that traced the step, and no other.
+      expect(report.unavailable).toBeUndefined();
+      expect(report.granted).toBe(true);
+      expect(grant.granted).toBe(report.tracerPid);
+      expect(report.tracerDuring).toBe(report.tracerPid);
+      expect(report.calls).toEqual(["pipe2", "close", "close"]);
+      // At the grant, the wrapper had not become strace yet, and the only
+      // tracer of the main thread was the watcher: strace attached after it.
+      expect(grant.grantedIs).toBe("sh");
+      expect(grant.tracerAtGrant).toBe(grant.watcher);
+      // The kernel's answer: 0 under Yama; EINVAL where there is no Yama (the
+      // helper goes on, nothing to grant).
+      expect(grant.result).toBe(yama ? 0 : -22);
+      expect(report.tracerAfter).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      if (watcher && watcher.exitCode === null && watcher.signalCode === null)
+        watcher.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("scope 0: no prctl(PR_SET_PTRACER) at all (a second tracer sees none), and the step is traced", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-trace-grant-"));
+    const scope = path.join(dir, "ptrace_scope");
+    const log = path.join(dir, "outer.txt");
+    writeFileSync(scope, "0\n");
+    try {
+      // Followed by an outer strace, the inner one cannot attach (one tracer
+      // per thread): the report says so, and the outer trace has no grant.
+      const { stdout } = await promisify(execFile)("strace", [
+        "-f",
+        "-qq",
+        "-o",
+        log,
+        "-e",
+        "trace=prctl",
+        process.execPath,
+        traced,
+        "pipe",
+        scope,
+      ]);
+      const report = JSON.parse(stdout.trim()) as { value: string; granted?: boolean };
+      expect(report.value).toBe("step value");
+      expect(readFileSync(log, "utf8")).not.toMatch(/PR_SET_PTRACER/);
+      // Untraced from outside, scope 0 traces with no grant.
+      const { stdout: plain } = await promisify(execFile)(process.execPath, [
+        traced,
+        "pipe",
+        scope,
+      ]);
+      expect(JSON.parse(plain.trim())).toMatchObject({
+        granted: false,
+        calls: ["pipe2", "close", "close"],
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -319,6 +528,26 @@ describe.skipIf(!root)("without root", () => {
     expect(report).toMatchObject({ uid: NOBODY, value: "step value", tracerAfter: 0 });
     expect(report.unavailable).toBeUndefined();
     expect(report.calls).toEqual(["pipe2", "close", "close"]);
+  });
+
+  test("scope 2 (from a file), an ordinary user without CAP_SYS_PTRACE: one line why, and the step runs", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-trace-scope-"));
+    try {
+      chmodSync(dir, 0o755);
+      const scope = path.join(dir, "ptrace_scope");
+      writeFileSync(scope, "2\n");
+      chmodSync(scope, 0o644);
+      const report = await runAs(NOBODY, ["pipe", scope]);
+      expect(report).toMatchObject({
+        uid: NOBODY,
+        value: "step value",
+        unavailable:
+          "kernel.yama.ptrace_scope is 2: only root (CAP_SYS_PTRACE) may trace a process",
+        calls: [],
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
