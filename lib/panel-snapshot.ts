@@ -113,6 +113,30 @@ function fdsOf(pid: number): FdEntry[] {
   return fds.sort((a, b) => a.fd - b.fd);
 }
 
+/**
+ * The name in /dev/shm that a mapping's file has now. glibc's sem_open maps a
+ * temporary file (sem.XXXXXX), links it to sem.NAME and unlinks the
+ * temporary name, so /proc/PID/maps says "/dev/shm/sem.XXXXXX (deleted)" for
+ * what is sem.NAME: found by its inode (the maps line's fifth field).
+ */
+function currentName(file: string, inode: number): string {
+  if (!file.startsWith("/dev/shm/") || !file.endsWith(" (deleted)")) return file;
+  let names: string[] = [];
+  try {
+    names = readdirSync("/dev/shm");
+  } catch {
+    return file;
+  }
+  for (const name of names) {
+    try {
+      if (statSync(`/dev/shm/${name}`).ino === inode) return `/dev/shm/${name}`;
+    } catch {
+      // removed meanwhile
+    }
+  }
+  return file;
+}
+
 function sharedMaps(pid: number): string[] {
   const maps = new Set<string>();
   for (const line of (read(`/proc/${pid}/maps`) ?? "").split("\n")) {
@@ -120,7 +144,7 @@ function sharedMaps(pid: number): string[] {
     const perms = fields[1] ?? "";
     const file = fields.slice(5).join(" ");
     if (perms[3] === "s" && (file.startsWith("/dev/shm/") || file.startsWith("/SYSV")))
-      maps.add(file);
+      maps.add(currentName(file, Number(fields[4])));
   }
   return [...maps].sort();
 }

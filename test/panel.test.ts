@@ -20,6 +20,7 @@ import {
   pipe,
   PROT_READ,
   PROT_WRITE,
+  Semaphore,
   shmOpen,
   shmUnlink,
   type Child,
@@ -141,6 +142,23 @@ describe("the model, read from the kernel", () => {
     expect(obj.notes).toEqual(["nobody holds it: left behind until shm_unlink"]);
     shmUnlink(name);
     expect(panel.graph().objects.find((o) => o.id === id)).toBeUndefined();
+  });
+
+  test("a semaphore from sem_open is drawn by its name, not by glibc's deleted temporary one", () => {
+    const panel = new Panel();
+    const name = `/test-panel-sem-${process.pid.toString(16)}`;
+    const sem = Semaphore.open(name, { create: true, value: 1 });
+    cleanups.push(() => {
+      sem.close();
+      if (existsSync(`/dev/shm/sem.${name.slice(1)}`)) Semaphore.unlink(name);
+    });
+    // What /proc/self/maps says: glibc mapped sem.XXXXXX, then renamed it by link + unlink.
+    expect(readFileSync("/proc/self/maps", "utf8")).toMatch(/\/dev\/shm\/sem\.\w{6} \(deleted\)/);
+    const graph = panel.graph();
+    const obj = graph.objects.find((o) => o.id === `shm:sem.${name.slice(1)}`)!;
+    expect(obj).toMatchObject({ kind: "semaphore", title: `semaphore ${name}` });
+    expect(obj.mappers).toEqual([process.pid]);
+    expect(graph.objects.filter((o) => o.kind === "semaphore")).toHaveLength(1);
   });
 
   test("a connected unix socket is drawn with its peer; the listening one alone", async () => {
