@@ -128,6 +128,12 @@ export interface FilterOptions {
   threads?: boolean;
   /** Keep everything, noise included. */
   all?: boolean;
+  /**
+   * Keep the signals delivered (default true). A process-directed signal
+   * (SIGCHLD, kill's) goes to whichever thread does not block it, so whether
+   * the main thread's row shows it can differ from run to run.
+   */
+  signals?: boolean;
 }
 
 /**
@@ -149,6 +155,7 @@ export function relevant(
     if (!options.threads && role.get(row.tid) === "thread") return false;
     // A thread's wait that never returned while traced.
     if (role.get(row.tid) === "thread" && row.result === "?") return false;
+    if (row.kind === "signal") return options.signals !== false;
     if (row.kind !== "call") return true;
     if (MARKERS.test(row.name)) return false;
     if (!MEMORY.test(row.name)) return true;

@@ -71,6 +71,12 @@ export interface TraceOptions {
   threads?: boolean;
   /** Every system call of every thread, noise included (default false). */
   all?: boolean;
+  /**
+   * The signals delivered meanwhile, as `--- SIGCHLD` rows (default true).
+   * false where the row would come and go: a process-directed signal goes
+   * to whichever thread does not block it.
+   */
+  signals?: boolean;
   /** strace's -e trace= list instead of the default classes, e.g. ["openat", "mmap"] or ["%ipc"]. */
   calls?: string[];
   /** The strace program (default: strace found on PATH). */

@@ -103,6 +103,10 @@ describe("decoding strace's output", () => {
       name: "SIGCHLD",
       args: `CLD_EXITED, from pid ${child}, status 0`,
     });
+    // signals: false leaves the delivered signals out, and only them.
+    const quiet = relevant(rows, role, { children: true, signals: false });
+    expect(quiet.some((row) => row.kind === "signal")).toBe(false);
+    expect(quiet).toEqual(withChildren.filter((row) => row.kind !== "signal"));
   });
 
   test("an unfinished call is joined with its resumed half, in the order it started", () => {
