@@ -34,6 +34,8 @@ const ARGS = [
 /** The notebook in the visible tab. */
 const NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook";
 const TOKEN = randomBytes(16).toString("hex");
+/** A fixture notebook: the panel redrawn in place while a later cell closes a pipe end. */
+const PANEL_LIVE = "panel-live.ipynb";
 
 const chapters = await chapterNames(path.join(ROOT, "notebooks"));
 let work: string;
@@ -91,6 +93,10 @@ beforeAll(async () => {
   await mkdir(notebooks);
   for (const name of chapters)
     await cp(path.join(ROOT, "notebooks", name), path.join(notebooks, name));
+  await cp(
+    path.join(ROOT, "test", "fixtures", "notebooks", PANEL_LIVE),
+    path.join(notebooks, PANEL_LIVE),
+  );
   await cp(path.join(ROOT, "notebooks", "figures"), path.join(notebooks, "figures"), {
     recursive: true,
   });
@@ -252,3 +258,98 @@ test.each(chapters)(
   },
   180_000,
 );
+
+/** The text of an SVG picture's <text> elements, one line each (entities decoded). */
+function svgText(source: string): string {
+  const entities: Record<string, string> = {
+    "&lt;": "<",
+    "&gt;": ">",
+    "&quot;": '"',
+    "&amp;": "&",
+  };
+  return [...source.matchAll(/<text\b[^>]*>([\s\S]*?)<\/text>/g)]
+    .map((m) => m[1]!.replace(/<[^>]+>/g, "").replace(/&(lt|gt|quot|amp);/g, (e) => entities[e]!))
+    .join("\n");
+}
+
+/**
+ * Each code cell's outputs: the text of every SVG picture in them (inline, or
+ * the data: URL of an <img>, as JupyterLab shows an image/svg+xml output),
+ * and how many outputs the cell has.
+ */
+async function cellOutputs(page: Page): Promise<{ svg: string[]; outputs: number }[]> {
+  const raw = await page.$$eval(`${NOTEBOOK} .jp-CodeCell`, (cells) =>
+    cells.map((cell) => ({
+      inline: [...cell.querySelectorAll(".jp-OutputArea-output svg")].map((svg) => svg.outerHTML),
+      images: [
+        ...cell.querySelectorAll('.jp-OutputArea-output img[src^="data:image/svg+xml"]'),
+      ].map((img) => img.getAttribute("src") ?? ""),
+      outputs: cell.querySelectorAll(".jp-OutputArea-output").length,
+    })),
+  );
+  return raw.map((cell) => ({
+    svg: [
+      ...cell.inline,
+      ...cell.images.map((url) => {
+        const data = url.slice(url.indexOf(",") + 1);
+        return url.includes(";base64,")
+          ? Buffer.from(data, "base64").toString("utf8")
+          : decodeURIComponent(data);
+      }),
+    ].map(svgText),
+    outputs: cell.outputs,
+  }));
+}
+
+/** Runs the code cell at `index` (0-based among code cells) as a student does: click it, Shift+Enter. */
+async function runCell(page: Page, index: number): Promise<void> {
+  await page.locator(`${NOTEBOOK} .jp-CodeCell`).nth(index).locator(".jp-InputArea").click();
+  await page.keyboard.press("Shift+Enter");
+  await expect
+    .poll(async () => (await codeCells(page))[index]?.prompt, { timeout: 60_000 })
+    .toMatch(/^\[\d+\]:$/);
+}
+
+test("the panel made in one cell changes in place when a later cell closes the pipe's write end", async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const writeEnd = /^fd \d+ write end$/m;
+  const readEnd = /^fd \d+ read end$/m;
+  try {
+    await openChapter(page, PANEL_LIVE);
+    await runCell(page, 0);
+    // The display made by the first cell, once a redraw has seen the pipe.
+    await expect
+      .poll(async () => (await cellOutputs(page))[0]?.svg.join("\n"), { timeout: 20_000 })
+      .toMatch(writeEnd);
+    const before = (await cellOutputs(page))[0]!;
+    expect(before.svg).toHaveLength(1);
+    expect(before.svg[0]).toMatch(readEnd);
+    expect(before.svg[0]).toMatch(/^pipe$/m);
+    expect(before.svg[0]).not.toMatch(/no write end open/);
+
+    await runCell(page, 1);
+    // The same display, redrawn: the write end is no longer held, the read end still is.
+    await expect
+      .poll(async () => (await cellOutputs(page))[0]?.svg.join("\n"), { timeout: 20_000 })
+      .toMatch(/no write end open: a read sees end of file/);
+    const after = await cellOutputs(page);
+    expect(after[0]!.svg).toHaveLength(1);
+    expect(after[0]!.outputs).toBe(before.outputs);
+    expect(after[0]!.svg[0]).not.toMatch(writeEnd);
+    expect(after[0]!.svg[0]).toMatch(readEnd);
+    expect(after[0]!.svg[0]).not.toBe(before.svg[0]);
+    // The closing cell itself shows nothing: the change is in the first cell's picture.
+    expect(after[1]!.outputs).toBe(0);
+
+    await runCell(page, 2);
+    const errors = (await codeCells(page)).flatMap((cell) => cell.errors);
+    expect(errors).toEqual([]);
+  } finally {
+    await page
+      .screenshot({ path: path.join(work, "..", "nb-browser-panel-live.png") })
+      .catch(() => {});
+    await page.close();
+    await shutDownKernels();
+  }
+  expect(await kernels()).toEqual([]);
+}, 180_000);
