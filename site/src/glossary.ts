@@ -117,6 +117,13 @@ export const GLOSSARY: Term[] = [
     means: "The system call that creates a child process as a copy of its parent.",
   },
   {
+    en: "zombie process",
+    ko: "좀비 프로세스",
+    chapter: 0,
+    means:
+      "A child that has ended but that its parent has not yet waited for: it runs nothing, but the kernel keeps its pid and exit status until waitpid.",
+  },
+  {
     en: "shared memory",
     ko: "공유 메모리",
     chapter: 1,
