@@ -19,14 +19,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { binDir, mkfifo, openFifo, seqnumRequest } from "ipc-lab";
+import { medianOf, now, pin, pinnings, resultLine, scaled } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
-const MIB = 512;
+const MIB = scaled(512, 32);
 const CHUNK = 64 * 1024;
-const ROUNDS = 2000;
-const RUNS = 5;
+const ROUNDS = scaled(2000);
 const cli = path.resolve(path.dirname(self), "..", "lib", "dist", "seqnum-cli.js");
-const now = () => Number(process.hrtime.bigint()) / 1e3; // µs
 
 async function peer(kind: string, args: string[]): Promise<void> {
   if (kind === "source") {
@@ -55,8 +54,6 @@ async function peer(kind: string, args: string[]): Promise<void> {
   }
 }
 
-const pin = (pinned: boolean, file: string, args: string[]): [string, string[]] =>
-  pinned ? ["taskset", ["-c", "0", file, ...args]] : [file, args];
 const tsPeer = (kind: string, ...args: string[]): [string, string[]] => [
   process.execPath,
   [...process.execArgv, self, "--peer", kind, ...args],
@@ -101,13 +98,13 @@ function roundtrip(pinned: boolean, lang: "ts" | "c"): number {
   });
   try {
     // The server makes its FIFO first: wait for it (on the file, not on time).
-    for (let i = 0; i < 10_000; i++) {
-      try {
-        readFileSync(`/proc/${server.pid}/status`);
-        if (spawnSync("test", ["-p", serverPath]).status === 0) break;
-      } catch {
-        break;
-      }
+    // A server that failed to start is a zombie here (this loop keeps Node
+    // from reaping it): stop at once with what it said.
+    for (let i = 0; ; i++) {
+      const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"));
+      if (state?.[1] === "Z" || i === 10_000)
+        throw new Error(`the ${lang} seqnum server did not start`);
+      if (spawnSync("test", ["-p", serverPath]).status === 0) break;
       spawnSync("sleep", ["0.005"]);
     }
     const [cf, ca] =
@@ -129,35 +126,23 @@ function roundtrip(pinned: boolean, lang: "ts" | "c"): number {
   }
 }
 
-const median = (f: () => number) => {
-  const values = Array.from({ length: RUNS }, f).sort((a, b) => a - b);
-  return values[Math.floor(RUNS / 2)]!;
-};
-
 async function main(): Promise<void> {
   const [mode, kind, ...args] = process.argv.slice(2);
   if (mode === "--peer") return peer(kind!, args);
-  for (const pinned of [false, true]) {
+  for (const { pinned, label } of pinnings) {
     const tp = {
-      ts: median(() => throughput(pinned, "ts")),
-      c: median(() => throughput(pinned, "c")),
+      ts: medianOf(() => throughput(pinned, "ts")),
+      c: medianOf(() => throughput(pinned, "c")),
     };
     const rt = {
-      ts: median(() => roundtrip(pinned, "ts")),
-      c: median(() => roundtrip(pinned, "c")),
+      ts: medianOf(() => roundtrip(pinned, "ts")),
+      c: medianOf(() => roundtrip(pinned, "c")),
     };
-    const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
-    const label = pinned ? "pinned (taskset -c 0)" : "unpinned";
     console.log(
       `# ${label}: throughput in MiB/s (64 KiB writes, ${MIB} MiB), round trip in µs per request`,
     );
-    const suffix = pinned ? "" : "  (unpinned)";
-    console.log(
-      `fifo.throughput ts=${f(tp.ts)} c=${f(tp.c)} ratio=${(tp.ts / tp.c).toFixed(2)}${suffix}`,
-    );
-    console.log(
-      `fifo.roundtrip ts=${f(rt.ts)} c=${f(rt.c)} ratio=${(rt.ts / rt.c).toFixed(2)}${suffix}`,
-    );
+    console.log(resultLine("fifo.throughput", tp, pinned));
+    console.log(resultLine("fifo.roundtrip", rt, pinned));
   }
 }
 

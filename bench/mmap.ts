@@ -27,13 +27,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { binDir, MADV_SEQUENTIAL, MappedFile } from "ipc-lab";
+import { median, pin as pinned, quick, resultLine } from "./lib/measure.ts";
 
 type Mode = "mmap" | "read" | "scan";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 function sumWords(words: Int32Array): number {
   let sum = 0;
@@ -102,21 +98,19 @@ function worker(mode: Mode, file: string, rounds: number, bytes: number): void {
 function tsRate(mode: Mode, file: string, rounds: number, bytes: number, pin: boolean): number {
   const self = fileURLToPath(import.meta.url);
   const node = [process.execPath, "--import", "tsx", self, "--worker", mode, file, String(rounds)];
-  const [command, ...args] = pin ? ["taskset", "-c", "0", ...node] : node;
-  const result = spawnSync(command!, args, { encoding: "utf8" });
+  const result = spawnSync(...pinned(pin, node[0]!, node.slice(1)), { encoding: "utf8" });
   const match = /MB\/s=(\d+) sum=(\d+)/.exec(result.stdout);
   if (result.status !== 0 || !match) throw new Error(`TS ${mode} failed: ${result.stderr}`);
   return Number(match[1]);
 }
 
 function cRate(mode: Mode, file: string, rounds: number, pin: boolean): number {
-  const program = [path.join(binDir, "mmap_bench"), file, mode];
-  const [command, ...args] = pin ? ["taskset", "-c", "0", ...program] : program;
+  const [command, args] = pinned(pin, path.join(binDir, "mmap_bench"), [file, mode]);
   // The C side: one warm-up pass, then `rounds` passes, each timed.
   const rates: number[] = [];
-  spawnSync(command!, [...args, "1"]);
+  spawnSync(command, [...args, "1"]);
   for (let i = 0; i < rounds; i++) {
-    const result = spawnSync(command!, [...args, "1"], { encoding: "utf8" });
+    const result = spawnSync(command, [...args, "1"], { encoding: "utf8" });
     const match = /bytes=(\d+) ns=(\d+)/.exec(result.stdout);
     if (result.status !== 0 || !match) throw new Error(`mmap_bench failed: ${result.stderr}`);
     rates.push(Number(match[1]) / (Number(match[2]) / 1e9) / 1e6);
@@ -129,8 +123,8 @@ if (process.argv[2] === "--worker") {
   const bytes = statSync(file!).size & ~3;
   worker(mode as Mode, file!, Number(rounds), bytes);
 } else {
-  const MIB = Number(process.argv[2] ?? 128);
-  const ROUNDS = Number(process.argv[3] ?? 5);
+  const MIB = Number(process.argv[2] ?? (quick ? 32 : 128));
+  const ROUNDS = Number(process.argv[3] ?? (quick ? 2 : 5));
   const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-bench-mmap-"));
   const file = path.join(dir, "big.bin");
   try {
@@ -172,10 +166,8 @@ if (process.argv[2] === "--worker") {
     const tsRead = results["ts read pinned"]!;
     const tsScan = results["ts scan pinned"]!;
     const cScan = results["c scan pinned"]!;
-    console.log(
-      `mmap.scan ts=${tsScan.toFixed(0)} c=${cScan.toFixed(0)} ratio=${(tsScan / cScan).toFixed(2)}`,
-    );
-    console.log(`mmap.read ts=${ts.toFixed(0)} c=${c.toFixed(0)} ratio=${(ts / c).toFixed(2)}`);
+    console.log(resultLine("mmap.scan", { ts: tsScan, c: cScan }, true, 0));
+    console.log(resultLine("mmap.read", { ts, c }, true, 0));
     console.log(`mmap.vs-read ts=${ts.toFixed(0)} ratio=${(ts / tsRead).toFixed(2)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

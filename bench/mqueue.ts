@@ -18,7 +18,7 @@
  * The same file is also the measuring process (`--measure KIND`) and its
  * TypeScript peer (`--peer KIND ...`).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,15 +33,13 @@ import {
   msgrcv,
   msgsnd,
 } from "ipc-lab";
+import { now, pinnings, resultLine, run, runSelf, scaled } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
-const ROUNDS = 20_000;
-const MESSAGES = 200_000;
+const ROUNDS = scaled(20_000);
+const MESSAGES = scaled(200_000);
 const SIZE = 16;
 const WARMUP = 1000;
-const RUNS = 5;
-
-const now = () => Number(process.hrtime.bigint()) / 1e3; // µs
 
 function startPeer(kind: string, ...args: string[]) {
   const child = spawn(process.execPath, [...process.execArgv, self, "--peer", kind, ...args], {
@@ -156,28 +154,7 @@ async function measure(kind: string): Promise<number> {
   throw new Error(`unknown measurement ${kind}`);
 }
 
-/** The median of RUNS runs of a program that prints one number. */
-function run(pinned: boolean, command: string, args: string[]): number {
-  const values = Array.from({ length: RUNS }, () => runOnce(pinned, command, args)).sort(
-    (a, b) => a - b,
-  );
-  return values[Math.floor(RUNS / 2)]!;
-}
-
-function runOnce(pinned: boolean, command: string, args: string[]): number {
-  const [file, argv] = pinned ? ["taskset", ["-c", "0", command, ...args]] : [command, args];
-  const result = spawnSync(file, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  const value = Number(result.stdout.trim().split("\n").pop());
-  if (result.status !== 0 || !Number.isFinite(value)) {
-    throw new Error(
-      `${command} ${args.join(" ")} failed (status ${result.status}): ${result.stdout}`,
-    );
-  }
-  return value;
-}
-
-const tsRun = (pinned: boolean, kind: string) =>
-  run(pinned, process.execPath, [...process.execArgv, self, "--measure", kind]);
+const tsRun = (pinned: boolean, kind: string) => runSelf(self, pinned, "--measure", kind);
 const cRun = (pinned: boolean, ...args: string[]) =>
   run(pinned, path.join(binDir, "mq_bench"), args);
 
@@ -188,9 +165,7 @@ async function main(): Promise<void> {
     console.log((await measure(kind!)).toFixed(3));
     return;
   }
-  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
-  for (const pinned of [false, true]) {
-    const label = pinned ? "pinned (taskset -c 0)" : "unpinned";
+  for (const { pinned, label } of pinnings) {
     const posix = {
       ts: tsRun(pinned, "posix-roundtrip"),
       c: cRun(pinned, "posix-roundtrip", String(ROUNDS)),
@@ -203,15 +178,12 @@ async function main(): Promise<void> {
       ts: tsRun(pinned, "posix-throughput"),
       c: cRun(pinned, "posix-throughput", String(MESSAGES), String(SIZE)),
     };
-    const lines = [
-      `mqueue.posix.roundtrip ts=${f(posix.ts)} c=${f(posix.c)} ratio=${(posix.ts / posix.c).toFixed(2)}`,
-      `mqueue.sysv.roundtrip ts=${f(sysv.ts)} c=${f(sysv.c)} ratio=${(sysv.ts / sysv.c).toFixed(2)}`,
-      `mqueue.posix.throughput ts=${f(tp.ts)} c=${f(tp.c)} ratio=${(tp.ts / tp.c).toFixed(2)}`,
-    ];
     console.log(
       `# ${label}: round trips in µs (${ROUNDS}), throughput in ${SIZE}-byte messages/s (${MESSAGES})`,
     );
-    for (const line of lines) console.log(pinned ? line : `${line}  (unpinned)`);
+    console.log(resultLine("mqueue.posix.roundtrip", posix, pinned));
+    console.log(resultLine("mqueue.sysv.roundtrip", sysv, pinned));
+    console.log(resultLine("mqueue.posix.throughput", tp, pinned));
   }
 }
 

@@ -15,7 +15,7 @@
  * The same file is also the measuring process (`--measure KIND`) and its
  * TypeScript peer (`--peer KIND`).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -29,15 +29,13 @@ import {
   write,
   writeSync,
 } from "ipc-lab";
+import { now, pinnings, resultLine, run, runSelf, scaled } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
-const THROUGHPUT_MIB = 1024;
+const THROUGHPUT_MIB = scaled(1024, 64);
 const CHUNK = 64 * 1024;
-const ROUNDS = { sync: 50_000, async: 20_000 };
+const ROUNDS = { sync: scaled(50_000), async: scaled(20_000) };
 const WARMUP = 1000;
-const RUNS = 5; // each figure is the median of RUNS separate runs
-
-const now = () => Number(process.hrtime.bigint()) / 1e3; // µs
 
 /** Starts this file as the TypeScript peer, its fd 0 and 1 the given ends. */
 function startPeer(kind: string, input: number, output: number) {
@@ -137,28 +135,7 @@ async function measureNode(): Promise<number> {
   return result;
 }
 
-/** The median of RUNS runs of a program that prints one number. */
-function run(pinned: boolean, command: string, args: string[]): number {
-  const values = Array.from({ length: RUNS }, () => runOnce(pinned, command, args)).sort(
-    (a, b) => a - b,
-  );
-  return values[Math.floor(RUNS / 2)]!;
-}
-
-function runOnce(pinned: boolean, command: string, args: string[]): number {
-  const [file, argv] = pinned ? ["taskset", ["-c", "0", command, ...args]] : [command, args];
-  const result = spawnSync(file, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  const value = Number(result.stdout.trim().split("\n").pop());
-  if (result.status !== 0 || !Number.isFinite(value)) {
-    throw new Error(
-      `${command} ${args.join(" ")} failed (status ${result.status}): ${result.stdout}`,
-    );
-  }
-  return value;
-}
-
-const tsRun = (pinned: boolean, kind: string) =>
-  run(pinned, process.execPath, [...process.execArgv, self, "--measure", kind]);
+const tsRun = (pinned: boolean, kind: string) => runSelf(self, pinned, "--measure", kind);
 const cRun = (pinned: boolean, program: string, args: string[]) =>
   run(pinned, path.join(binDir, program), args);
 
@@ -170,9 +147,7 @@ async function main(): Promise<void> {
     console.log(value.toFixed(3));
     return;
   }
-  const lines: string[] = [];
-  for (const pinned of [false, true]) {
-    const label = pinned ? "pinned (taskset -c 0)" : "unpinned";
+  for (const { pinned, label } of pinnings) {
     const tp = {
       ts: tsRun(pinned, "throughput"),
       c: cRun(pinned, "pipe_throughput", [String(THROUGHPUT_MIB), String(CHUNK)]),
@@ -182,16 +157,12 @@ async function main(): Promise<void> {
       c: cRun(pinned, "pipe_pingpong", [String(ROUNDS.sync)]),
     };
     const async = { ts: tsRun(pinned, "async"), node: tsRun(pinned, "node") };
-    const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
-    lines.push(
-      `pipe.throughput ts=${f(tp.ts)} c=${f(tp.c)} ratio=${(tp.ts / tp.c).toFixed(2)}`,
-      `pipe.pingpong.sync ts=${f(sync.ts)} c=${f(sync.c)} ratio=${(sync.ts / sync.c).toFixed(2)}`,
-      `pipe.pingpong.async ts=${f(async.ts)} node=${f(async.node)} ratio=${(async.ts / async.node).toFixed(2)}`,
-    );
     console.log(
       `# ${label}: throughput in MB/s (64 KiB writes, ${THROUGHPUT_MIB} MiB), round trips in µs`,
     );
-    for (const line of lines.splice(0)) console.log(pinned ? line : `${line}  (unpinned)`);
+    console.log(resultLine("pipe.throughput", tp, pinned));
+    console.log(resultLine("pipe.pingpong.sync", sync, pinned));
+    console.log(resultLine("pipe.pingpong.async", async, pinned));
   }
 }
 

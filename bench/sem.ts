@@ -2,10 +2,11 @@
  * `npm run bench -- sem [roundTrips] [runs]`: semaphores, TypeScript vs C.
  *  - pingpong: two processes pass a turn back and forth through two unnamed
  *    semaphores in shared memory (post one, wait on the other). TypeScript:
- *    two Node processes (bench/sem-worker.mjs) using UnnamedSemaphore; C:
- *    native/c/sem_pingpong (a forked peer). Pinned = each process on its own
- *    CPU (taskset / sched_setaffinity), unpinned = wherever the scheduler puts
- *    them. Reported: ns per round trip.
+ *    two Node processes (bench/lib/sem-worker.mjs) using UnnamedSemaphore; C:
+ *    native/c/sem_pingpong (a forked peer). Pinned = both processes on CPU 0
+ *    (taskset / sched_setaffinity), as every round trip of the course is
+ *    measured; unpinned = wherever the scheduler puts them. Reported: ns per
+ *    round trip.
  *    Also with `wait({ spin: 50 })`: 50 µs of sem_trywait before a wait
  *    sleeps on a thread of its own (a contended wait otherwise starts one).
  *  - uncontended: one process, `await sem.wait(); sem.post()` on a semaphore
@@ -17,31 +18,26 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { binDir, SharedMemory, UnnamedSemaphore } from "ipc-lab";
+import { median, pin, quick, resultLine, RUNS as DEFAULT_RUNS, scaled } from "./lib/measure.ts";
 
-const ROUND_TRIPS = Number(process.argv[2] ?? 20_000);
-const RUNS = Number(process.argv[3] ?? 5);
-const UNCONTENDED = 2_000_000;
+const ROUND_TRIPS = Number(process.argv[2] ?? scaled(20_000));
+const RUNS = Number(process.argv[3] ?? DEFAULT_RUNS);
+const UNCONTENDED = scaled(2_000_000);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const worker = path.join(here, "sem-worker.mjs");
-const cpus =
-  (spawnSync("nproc", { encoding: "utf8" }).stdout.trim() || "1") === "1" ? null : ["0", "1"];
+const worker = path.join(here, "lib", "sem-worker.mjs");
+/** Both processes on CPU 0 when pinned. */
+const cpus = ["0", "0"];
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-/** `command args`, under `taskset -c cpu` when pinned. */
-function pinned(cpu: string | null, command: string, args: string[]): [string, string[]] {
-  return cpu === null ? [command, args] : ["taskset", ["-c", cpu, command, ...args]];
-}
+/** `command args`, under `taskset -c cpu` when a CPU is given. */
+const pinned = (cpu: string | null, command: string, args: string[]) =>
+  pin(cpu !== null, command, args);
 
 async function tsPingpong(pin: boolean, spin = 0): Promise<number> {
   const name = `/ipc-lab-bench-${randomBytes(4).toString("hex")}`;
   const shm = SharedMemory.create(name, 64, { exclusive: true });
   const sems = [UnnamedSemaphore.init(shm, 0), UnnamedSemaphore.init(shm, 32)];
   try {
-    const [pongCmd, pongArgs] = pinned(pin && cpus ? cpus[1]! : null, process.execPath, [
+    const [pongCmd, pongArgs] = pinned(pin ? cpus[1]! : null, process.execPath, [
       worker,
       "pong",
       name,
@@ -50,7 +46,7 @@ async function tsPingpong(pin: boolean, spin = 0): Promise<number> {
     const pong = spawn(pongCmd, pongArgs, { stdio: ["ignore", "pipe", "inherit"] });
     const pongDone = new Promise<void>((resolve) => pong.on("close", () => resolve()));
     await new Promise<void>((resolve) => pong.stdout.once("data", () => resolve()));
-    const [pingCmd, pingArgs] = pinned(pin && cpus ? cpus[0]! : null, process.execPath, [
+    const [pingCmd, pingArgs] = pinned(pin ? cpus[0]! : null, process.execPath, [
       worker,
       "ping",
       name,
@@ -80,7 +76,7 @@ async function tsUncontended(): Promise<number> {
   const shm = SharedMemory.create(name, 64, { exclusive: true });
   const sem = UnnamedSemaphore.init(shm, 0, { value: 1 });
   try {
-    for (let i = 0; i < 100_000; i++) (await sem.wait(), sem.post()); // warm-up
+    for (let i = 0; i < (quick ? 10_000 : 100_000); i++) (await sem.wait(), sem.post()); // warm-up
     const start = process.hrtime.bigint();
     for (let i = 0; i < UNCONTENDED; i++) {
       await sem.wait();
@@ -99,9 +95,7 @@ const line = (label: string, runs: number[]) =>
     `  ${label.padEnd(34)} ${median(runs).toFixed(0).padStart(8)} ns   (runs: ${runs.map((r) => r.toFixed(0)).join(", ")})`,
   );
 
-console.log(
-  `ping-pong: ${ROUND_TRIPS} round trips, median of ${RUNS} runs; ${cpus ? "pinned to CPUs 0 and 1" : "one CPU: pinned = unpinned"}`,
-);
+console.log(`ping-pong: ${ROUND_TRIPS} round trips, median of ${RUNS} runs; pinned: both on CPU 0`);
 const results: Record<string, number> = {};
 for (const pin of [true, false]) {
   const ts: number[] = [];
@@ -110,13 +104,12 @@ for (const pin of [true, false]) {
   for (let i = 0; i < RUNS; i++) {
     ts.push(await tsPingpong(pin));
     spun.push(await tsPingpong(pin, 50));
-    c.push(cRun(["pingpong", String(ROUND_TRIPS), ...(pin && cpus ? cpus : [])]));
+    c.push(cRun(["pingpong", String(ROUND_TRIPS), ...(pin ? cpus : [])]));
   }
   line(`TypeScript ping-pong ${pin ? "pinned" : "unpinned"}`, ts);
   line(`TypeScript, spin 50 µs, ${pin ? "pinned" : "unpinned"}`, spun);
   results[pin ? "spinPinned" : "spinUnpinned"] = median(spun);
   line(`C ping-pong ${pin ? "pinned" : "unpinned"}`, c);
-  results[pin ? "pinned" : "unpinned"] = median(ts) / median(c);
   results[pin ? "tsPinned" : "tsUnpinned"] = median(ts);
   results[pin ? "cPinned" : "cUnpinned"] = median(c);
 }
@@ -129,14 +122,10 @@ for (let i = 0; i < RUNS; i++) {
 line("TypeScript await wait() + post()", tsU);
 line("C sem_wait + sem_post", cU);
 console.log(
-  `sem.pingpong.unpinned ts=${results.tsUnpinned!.toFixed(0)} c=${results.cUnpinned!.toFixed(0)} ratio=${results.unpinned!.toFixed(2)}`,
+  resultLine("sem.pingpong", { ts: results.tsUnpinned!, c: results.cUnpinned! }, false, 0),
 );
 console.log(
-  `sem.pingpong.spin ts=${results.spinPinned!.toFixed(0)} c=${results.cPinned!.toFixed(0)} ratio=${(results.spinPinned! / results.cPinned!).toFixed(2)}`,
+  resultLine("sem.pingpong.spin", { ts: results.spinPinned!, c: results.cPinned! }, true, 0),
 );
-console.log(
-  `sem.pingpong ts=${results.tsPinned!.toFixed(0)} c=${results.cPinned!.toFixed(0)} ratio=${results.pinned!.toFixed(2)}`,
-);
-console.log(
-  `sem.uncontended ts=${median(tsU).toFixed(1)} c=${median(cU).toFixed(1)} ratio=${(median(tsU) / median(cU)).toFixed(2)}`,
-);
+console.log(resultLine("sem.pingpong", { ts: results.tsPinned!, c: results.cPinned! }, true, 0));
+console.log(resultLine("sem.uncontended", { ts: median(tsU), c: median(cU) }, true, 1));

@@ -11,15 +11,11 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { binDir, SharedMemory } from "ipc-lab";
+import { median, quick, resultLine } from "./lib/measure.ts";
 
-const MIB = Number(process.argv[2] ?? 256);
-const ROUNDS = Number(process.argv[3] ?? 15);
+const MIB = Number(process.argv[2] ?? (quick ? 64 : 256));
+const ROUNDS = Number(process.argv[3] ?? (quick ? 3 : 15));
 const CHUNK = 64 * 1024;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
 
 function tsRate(shm: SharedMemory): number {
   const region = shm.buffer;
@@ -70,9 +66,7 @@ try {
   console.log(
     `  C memcpy               ${cMedian.toFixed(0)} MB/s   (runs: ${c.map((r) => r.toFixed(0)).join(", ")})`,
   );
-  console.log(
-    `shm.write ts=${tsMedian.toFixed(0)} c=${cMedian.toFixed(0)} ratio=${(tsMedian / cMedian).toFixed(2)}`,
-  );
+  console.log(resultLine("shm.write", { ts: tsMedian, c: cMedian }, true, 0));
 } finally {
   shm.close();
   shm.unlink();

@@ -15,17 +15,15 @@
  * The same file is also the measuring process (`--measure KIND`) and its
  * TypeScript peer (`--peer KIND`).
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { binDir, SignalFd, sigqueue, spawnWithFds } from "ipc-lab";
+import { now, pinnings, resultLine, run, RUNS, runSelf, scaled } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
-const ROUNDS = 10_000;
+const ROUNDS = scaled(10_000);
 const WARMUP = 1000;
-const RUNS = 5;
-
-const now = () => Number(process.hrtime.bigint()) / 1e3; // µs
 
 async function peer(kind: string): Promise<void> {
   if (kind === "ipc-lab") {
@@ -87,27 +85,7 @@ async function measure(kind: string): Promise<number> {
   return result;
 }
 
-function run(pinned: boolean, command: string, args: string[]): number {
-  const values = Array.from({ length: RUNS }, () => runOnce(pinned, command, args)).sort(
-    (a, b) => a - b,
-  );
-  return values[Math.floor(RUNS / 2)]!;
-}
-
-function runOnce(pinned: boolean, command: string, args: string[]): number {
-  const [file, argv] = pinned ? ["taskset", ["-c", "0", command, ...args]] : [command, args];
-  const result = spawnSync(file, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  const value = Number(result.stdout.trim().split("\n").pop());
-  if (result.status !== 0 || !Number.isFinite(value)) {
-    throw new Error(
-      `${command} ${args.join(" ")} failed (status ${result.status}): ${result.stdout}`,
-    );
-  }
-  return value;
-}
-
-const tsRun = (pinned: boolean, kind: string) =>
-  run(pinned, process.execPath, [...process.execArgv, self, "--measure", kind]);
+const tsRun = (pinned: boolean, kind: string) => runSelf(self, pinned, "--measure", kind);
 
 async function main(): Promise<void> {
   const [mode, kind] = process.argv.slice(2);
@@ -116,19 +94,13 @@ async function main(): Promise<void> {
     console.log((await measure(kind!)).toFixed(3));
     return;
   }
-  const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
-  for (const pinned of [false, true]) {
+  for (const { pinned, label } of pinnings) {
     const ts = tsRun(pinned, "ipc-lab");
     const c = run(pinned, path.join(binDir, "signal_pingpong"), [String(ROUNDS)]);
     const node = tsRun(pinned, "node");
-    console.log(
-      `# ${pinned ? "pinned (taskset -c 0)" : "unpinned"}: round trips in µs, median of ${RUNS} runs of ${ROUNDS}`,
-    );
-    const suffix = pinned ? "" : "  (unpinned)";
-    console.log(
-      `signal.pingpong.node ts=${f(ts)} node=${f(node)} ratio=${(ts / node).toFixed(2)}${suffix}`,
-    );
-    console.log(`signal.pingpong ts=${f(ts)} c=${f(c)} ratio=${(ts / c).toFixed(2)}${suffix}`);
+    console.log(`# ${label}: round trips in µs, median of ${RUNS} runs of ${ROUNDS}`);
+    console.log(resultLine("signal.pingpong.node", { ts, node }, pinned));
+    console.log(resultLine("signal.pingpong", { ts, c }, pinned));
   }
 }
 
