@@ -53,6 +53,7 @@ export async function gradeSubmission(file: string, options: GradeOptions = {}):
     file,
     mode,
     limits: resolveLimits(options.limits),
+    limitOverrides: options.limits ?? {},
     hide: options.hide ?? [],
     assignmentName: options.assignment,
     started: Date.now(),

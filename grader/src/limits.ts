@@ -42,8 +42,17 @@ const envNames: Record<keyof Limits, string> = {
   heapMiB: "IPC_LAB_GRADER_HEAP_MIB",
 };
 
-export function resolveLimits(overrides: Partial<Limits> = {}, env = process.env): Limits {
-  const limits = { ...defaultLimits };
+/**
+ * The limits for one grading: `base` (the defaults, raised by an assignment
+ * that asks for more in its metadata.ipc_lab.limits), then the environment,
+ * then `overrides` (the CLI's flags).
+ */
+export function resolveLimits(
+  overrides: Partial<Limits> = {},
+  env = process.env,
+  base: Limits = defaultLimits,
+): Limits {
+  const limits = { ...base };
   for (const key of Object.keys(envNames) as (keyof Limits)[]) {
     const raw = overrides[key] ?? env[envNames[key]];
     if (raw === undefined) continue;
@@ -52,6 +61,27 @@ export function resolveLimits(overrides: Partial<Limits> = {}, env = process.env
       throw new RangeError(`${key} must be a positive number, got ${String(raw)}`);
     }
     limits[key] = value;
+  }
+  return limits;
+}
+
+/**
+ * What an assignment asks for in its notebook's metadata.ipc_lab.limits
+ * (e.g. A3's and A8's tests start many processes: `{ "cellTimeout": 30 }`).
+ * Only known keys with positive numbers count; anything else is an error of
+ * the assignment's author.
+ */
+export function assignmentLimits(metadata: Record<string, unknown>): Partial<Limits> {
+  const asked = (metadata.ipc_lab as { limits?: Record<string, unknown> } | undefined)?.limits;
+  if (asked === undefined) return {};
+  const limits: Partial<Limits> = {};
+  for (const [key, value] of Object.entries(asked)) {
+    if (!(key in envNames) || typeof value !== "number" || !(value > 0)) {
+      throw new RangeError(
+        `metadata.ipc_lab.limits.${key} must be a known limit with a positive number`,
+      );
+    }
+    limits[key as keyof Limits] = value;
   }
   return limits;
 }

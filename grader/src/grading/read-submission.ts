@@ -7,6 +7,7 @@ import path from "node:path";
 import { release } from "../assign.ts";
 import { identify, assignment as named, supportFiles, type Assignment } from "../assignments.ts";
 import { checksum } from "../checksum.ts";
+import { assignmentLimits, defaultLimits, resolveLimits, type Limits } from "../limits.ts";
 import { loadNotebook, nbgrader, NotebookError } from "../notebook.ts";
 import type { Authority, Mode, Stage } from "./stage.ts";
 
@@ -45,11 +46,31 @@ export const readSubmission: Stage = {
       // Without a named assignment there is nothing to grade against.
       if (!(error instanceof NotebookError) || !g.assignmentName) throw error;
       const a = named(g.assignmentName);
-      return { ...g, invalid: error.message, assignment: a, authority: await authority(a, g.mode) };
+      const trusted = await authority(a, g.mode);
+      return {
+        ...g,
+        invalid: error.message,
+        assignment: a,
+        authority: trusted,
+        limits: limitsFor(g.limitOverrides, trusted),
+      };
     }
     const a = g.assignmentName
       ? named(g.assignmentName)
       : await identify(submission, g.mode === "check");
-    return { ...g, submission, assignment: a, authority: await authority(a, g.mode) };
+    const trusted = await authority(a, g.mode);
+    return {
+      ...g,
+      submission,
+      assignment: a,
+      authority: trusted,
+      limits: limitsFor(g.limitOverrides, trusted),
+    };
   },
 };
+
+/** The assignment's own limits (from the trusted notebook, never the submission's) under the caller's. */
+function limitsFor(overrides: Partial<Limits> | undefined, trusted: Authority): Limits {
+  const own = assignmentLimits(trusted.notebook.metadata);
+  return resolveLimits(overrides, process.env, { ...defaultLimits, ...own });
+}

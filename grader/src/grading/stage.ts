@@ -24,7 +24,10 @@ export interface Authority {
 export interface Grading {
   file: string;
   mode: Mode;
+  /** The defaults (raised by the assignment's metadata.ipc_lab.limits in read-submission), env, overrides. */
   limits: Limits;
+  /** What the caller asked for (the CLI's flags): wins over the assignment's own limits. */
+  limitOverrides?: Partial<Limits>;
   /** Paths the kernel must not see. */
   hide: string[];
   /** Set by the caller, or found in the submission. */
