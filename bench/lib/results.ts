@@ -12,7 +12,8 @@ export interface Result {
   ratio?: number;
 }
 
-const LINE = /^([a-z][\w-]*(?:\.[\w-]+)+)((?: [a-z]+=-?[\d.]+(?:e[-+]?\d+)?)+)(\s+\(unpinned\))?\s*$/;
+const LINE =
+  /^([a-z][\w-]*(?:\.[\w-]+)+)((?: [a-z]+=-?[\d.]+(?:e[-+]?\d+)?)+)(\s+\(unpinned\))?\s*$/;
 
 export function parseResultLine(line: string, bench: string): Result | undefined {
   const match = LINE.exec(line);
