@@ -22,8 +22,10 @@ import { rmSync, unlinkSync } from "node:fs";
 import * as C from "./constants";
 import { toBytes, type ByteInput } from "./bytes";
 import { closeFd, Descriptor } from "./descriptor";
-import { checkOptions, invalidType, invalidValue, show } from "./errors";
-import { read as readFd, write as writeFd } from "./fd";
+import { checkInteger, checkOptions, invalidType, invalidValue, show } from "./errors";
+import { write as writeFd } from "./fd";
+import { native } from "./native";
+import { whenReady } from "./poll";
 import * as S from "./socket";
 import { checkWaitOptions, remaining, type WaitOptions } from "./waiting";
 import type { SocketAddress, SocketAddressInput } from "./socket";
@@ -47,13 +49,33 @@ export class SocketInput {
     this.#socket = socket;
   }
 
+  // One read(2) into a scratch buffer of this stream's own (no 64 KiB
+  // allocation per read); what came is copied into #pending.
+  #scratch: Buffer | undefined;
+
+  #readOnce(target: Buffer, options: WaitOptions): Promise<number> {
+    const fd = this.#socket.fd;
+    return whenReady(
+      fd,
+      "readable",
+      "read",
+      () => {
+        const n = native.readNowait(fd, target, 0, target.length);
+        return n < 0 ? undefined : n;
+      },
+      options,
+    );
+  }
+
   async #fill(options: WaitOptions): Promise<boolean> {
     if (this.#ended) return false;
-    const chunk = await readFd(this.#socket.fd, 65536, options);
-    if (chunk.length === 0) {
+    const scratch = (this.#scratch ??= Buffer.allocUnsafe(65536));
+    const n = await this.#readOnce(scratch, options);
+    if (n === 0) {
       this.#ended = true;
       return false;
     }
+    const chunk = scratch.subarray(0, n);
     this.#pending =
       this.#pending.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.#pending, chunk]);
     return true;
@@ -62,10 +84,29 @@ export class SocketInput {
   /** One read(2) (or what an earlier readLine left over): up to `length` bytes, empty at end of file. */
   async read(length = 65536, options: WaitOptions = {}): Promise<Buffer> {
     checkWaitOptions(options);
+    checkInteger("length", length, 1, 2 ** 30);
     if (this.#pending.length === 0 && !(await this.#fill(options))) return Buffer.alloc(0);
     const out = this.#pending.subarray(0, length);
     this.#pending = this.#pending.subarray(out.length);
     return out;
+  }
+
+  /** One read(2) straight into `buffer` (what readLine left over first): the byte count, 0 at end of file. */
+  readInto(buffer: Buffer, options: WaitOptions = {}): Promise<number> {
+    checkWaitOptions(options);
+    if (!Buffer.isBuffer(buffer) || buffer.length === 0) {
+      throw invalidType(`buffer must be a non-empty Buffer, got ${show(buffer)}`);
+    }
+    if (this.#pending.length > 0) {
+      const n = this.#pending.copy(buffer);
+      this.#pending = this.#pending.subarray(n);
+      return Promise.resolve(n);
+    }
+    if (this.#ended) return Promise.resolve(0);
+    return this.#readOnce(buffer, options).then((n) => {
+      if (n === 0) this.#ended = true;
+      return n;
+    });
   }
 
   /**
@@ -125,14 +166,15 @@ export class SocketOutput {
   }
 
   /** The text, as UTF-8. */
-  async print(text: string, options: WaitOptions = {}): Promise<void> {
+  print(text: string, options: WaitOptions = {}): Promise<void> {
     if (typeof text !== "string") throw invalidType(`text must be a string, got ${show(text)}`);
-    await this.write(text, options);
+    return writeFd(this.#socket.fd, Buffer.from(text), options).then(() => undefined);
   }
 
   /** The text and a newline (the lecture's pout.println). */
-  async println(text = "", options: WaitOptions = {}): Promise<void> {
-    await this.print(`${text}\n`, options);
+  println(text = "", options: WaitOptions = {}): Promise<void> {
+    if (typeof text !== "string") throw invalidType(`text must be a string, got ${show(text)}`);
+    return this.print(`${text}\n`, options);
   }
 }
 
@@ -325,10 +367,11 @@ export class ServerSocket extends Descriptor {
   }
 
   /** accept(2), awaitable: the next client's Socket (Java's accept()). */
-  async accept(options: WaitOptions = {}): Promise<Socket> {
+  accept(options: WaitOptions = {}): Promise<Socket> {
     this.checkOpen("accept");
-    const { fd, address } = await S.accept(this.fd, options);
-    return new Socket(fd, `socket from ${S.formatAddress(address)}`);
+    return S.accept(this.fd, options).then(
+      ({ fd, address }) => new Socket(fd, `socket from ${S.formatAddress(address)}`),
+    );
   }
 
   /** getsockname(2). */
