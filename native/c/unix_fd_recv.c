@@ -1,7 +1,9 @@
 /* Passing a descriptor (SCM_RIGHTS) over a Unix-domain socket: connects to
  * the listener at PATH, receives one descriptor with recvmsg, and writes a
  * line into it: the same open file the sender has, under a new number here.
- * Usage: unix_fd_recv PATH */
+ * With --hold it keeps the descriptor until the sender closes the connection
+ * (so that /proc/PID/fd can be looked at meanwhile).
+ * Usage: unix_fd_recv PATH [--hold] */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +18,9 @@ static void die(const char *what) {
 }
 
 int main(int argc, char *argv[]) {
-  if (argc != 2) {
-    fprintf(stderr, "usage: unix_fd_recv PATH\n");
+  int hold = argc == 3 && strcmp(argv[2], "--hold") == 0;
+  if (argc != 2 && !hold) {
+    fprintf(stderr, "usage: unix_fd_recv PATH [--hold]\n");
     return 2;
   }
   struct sockaddr_un address = {.sun_family = AF_UNIX};
@@ -50,6 +53,9 @@ int main(int argc, char *argv[]) {
   int length = snprintf(line, sizeof line, "written by C (pid %d) into the descriptor it got as fd %d\n",
                         (int)getpid(), fd);
   if (write(fd, line, (size_t)length) != length) die("write");
+  while (hold && (n = read(sock, &byte, 1)) > 0) {
+  }
+  if (n < 0) die("read");
   if (close(fd) < 0) die("close");
   if (close(sock) < 0) die("close");
   return 0;
