@@ -25,7 +25,7 @@ import { toBytes, type ByteInput } from "./bytes";
 import { adopt } from "./descriptor";
 import { checkFd, checkInteger, invalidType, invalidValue, show, timedOut } from "./errors";
 import { whenReady } from "./poll";
-import { checkWaitOptions, remaining, type WaitOptions } from "./waiting";
+import { checkWaitOptions, remaining, whenStopped, type WaitOptions } from "./waiting";
 
 /** Where a socket is bound or connected, as the addresses of a call. */
 export type SocketAddressInput =
@@ -192,15 +192,16 @@ export async function connect(
     }
     // "again": a Unix listener's backlog is full, and an unconnected
     // socket has no readiness to wait for: try again shortly.
+    // The pause stops early on the AbortSignal and Jupyter's interrupt.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(resolve, 2);
-      options.signal?.addEventListener(
-        "abort",
-        () => (clearTimeout(timer), reject(options.signal!.reason)),
-        {
-          once: true,
-        },
+      let timer: NodeJS.Timeout | undefined;
+      const disarm = whenStopped(
+        "connect",
+        { signal: options.signal },
+        (error) => (clearTimeout(timer), reject(error)),
+        { fd },
       );
+      timer = setTimeout(() => (disarm(), resolve()), 2);
     });
     if (deadline !== undefined && Date.now() > deadline)
       throw timedOut("connect", options.timeout!, { fd });

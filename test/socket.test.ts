@@ -582,6 +582,9 @@ test("a full Unix listener: connect waits (the kernel says EAGAIN) and goes thro
     code: "ETIMEDOUT",
     syscall: "connect",
   });
+  await expect(
+    Socket.connectUnix({ abstract: name }, { signal: AbortSignal.abort(new Error("given up")) }),
+  ).rejects.toThrow("given up");
   const waiting = Socket.connectUnix({ abstract: name }, { timeout: 10_000 });
   own(await server.accept({ timeout: 10_000 })); // takes `first`'s connection: room for one more
   const second = own(await waiting);
