@@ -55,6 +55,17 @@ export class SocketInput {
 
   #readOnce(target: Buffer, options: WaitOptions): Promise<number> {
     const fd = this.#socket.fd;
+    // One attempt first, without the event loop: a stream that has data
+    // (a sender ahead of us) is read back to back, one call per read, as C
+    // does; whenReady alone would wait a turn of the loop before each read
+    // once any read had to wait.
+    let n: number;
+    try {
+      n = native.readNowait(fd, target, 0, target.length);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (n >= 0) return Promise.resolve(n);
     return whenReady(
       fd,
       "readable",
