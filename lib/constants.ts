@@ -91,6 +91,38 @@ export const CLD_CONTINUED = C.CLD_CONTINUED;
 export const UV_READABLE = C.UV_READABLE;
 export const UV_WRITABLE = C.UV_WRITABLE;
 
+/** socket(2)'s domains (address families) and types. */
+export const AF_INET = C.AF_INET;
+export const AF_INET6 = C.AF_INET6;
+export const AF_UNIX = C.AF_UNIX;
+export const SOCK_STREAM = C.SOCK_STREAM;
+export const SOCK_DGRAM = C.SOCK_DGRAM;
+export const SOCK_SEQPACKET = C.SOCK_SEQPACKET;
+export const SOCK_NONBLOCK = C.SOCK_NONBLOCK;
+/** setsockopt(2)'s levels and options. */
+export const SOL_SOCKET = C.SOL_SOCKET;
+export const SO_REUSEADDR = C.SO_REUSEADDR;
+export const SO_REUSEPORT = C.SO_REUSEPORT;
+export const SO_BROADCAST = C.SO_BROADCAST;
+export const SO_KEEPALIVE = C.SO_KEEPALIVE;
+export const SO_RCVBUF = C.SO_RCVBUF;
+export const SO_SNDBUF = C.SO_SNDBUF;
+export const SO_ERROR = C.SO_ERROR;
+export const SO_TYPE = C.SO_TYPE;
+export const SO_ACCEPTCONN = C.SO_ACCEPTCONN;
+export const IPPROTO_TCP = C.IPPROTO_TCP;
+export const IPPROTO_UDP = C.IPPROTO_UDP;
+export const IPPROTO_IP = C.IPPROTO_IP;
+export const TCP_NODELAY = C.TCP_NODELAY;
+export const IP_MULTICAST_LOOP = C.IP_MULTICAST_LOOP;
+export const IP_MULTICAST_TTL = C.IP_MULTICAST_TTL;
+/** shutdown(2)'s `how`: stop reading, writing (the peer reads end of file), or both. */
+export const SHUT_RD = C.SHUT_RD;
+export const SHUT_WR = C.SHUT_WR;
+export const SHUT_RDWR = C.SHUT_RDWR;
+/** The largest listen() backlog the headers name (the kernel caps it at /proc/sys/net/core/somaxconn). */
+export const SOMAXCONN = C.SOMAXCONN;
+
 /** stat(2)'s st_mode: the file-type bits, and the type of a FIFO. */
 export const S_IFMT = C.S_IFMT;
 export const S_IFIFO = C.S_IFIFO;

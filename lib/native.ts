@@ -144,6 +144,33 @@ export interface NativeConstants {
   UV_READABLE: number;
   UV_WRITABLE: number;
   UV_DISCONNECT: number;
+  AF_INET: number;
+  AF_INET6: number;
+  AF_UNIX: number;
+  SOCK_STREAM: number;
+  SOCK_DGRAM: number;
+  SOCK_SEQPACKET: number;
+  SOCK_NONBLOCK: number;
+  SOL_SOCKET: number;
+  SO_REUSEADDR: number;
+  SO_REUSEPORT: number;
+  SO_BROADCAST: number;
+  SO_KEEPALIVE: number;
+  SO_RCVBUF: number;
+  SO_SNDBUF: number;
+  SO_ERROR: number;
+  SO_TYPE: number;
+  SO_ACCEPTCONN: number;
+  IPPROTO_TCP: number;
+  IPPROTO_UDP: number;
+  IPPROTO_IP: number;
+  TCP_NODELAY: number;
+  IP_MULTICAST_LOOP: number;
+  IP_MULTICAST_TTL: number;
+  SHUT_RD: number;
+  SHUT_WR: number;
+  SHUT_RDWR: number;
+  SOMAXCONN: number;
   S_IFMT: number;
   S_IFIFO: number;
   NAME_MAX: number;
@@ -182,7 +209,15 @@ export interface NativeConstants {
     | "EPERM"
     | "EPIPE"
     | "ESRCH"
-    | "ETIMEDOUT",
+    | "ETIMEDOUT"
+    | "EADDRINUSE"
+    | "EADDRNOTAVAIL"
+    | "ECONNREFUSED"
+    | "ECONNRESET"
+    | "EMFILE"
+    | "EMSGSIZE"
+    | "ENOTCONN"
+    | "ENOTSOCK",
     number
   >;
 }
@@ -398,8 +433,72 @@ export interface NativeAddon {
   signalDisposition(signal: number): "default" | "ignore" | "ipc-lab" | "handler";
   /** For tests: a thread that does not block `signal` for `ms` ms. */
   signalStrayThread(signal: number, ms: number): void;
+  // socket.cc
+  socket(domain: number, type: number, protocol: number): number;
+  socketpair(domain: number, type: number, protocol: number): [number, number];
+  bind(fd: number, address: NativeSocketAddressInput): void;
+  listen(fd: number, backlog: number): void;
+  accept(fd: number): NativeAccepted;
+  acceptNowait(fd: number): NativeAccepted | null;
+  connect(fd: number, address: NativeSocketAddressInput): void;
+  connectStart(
+    fd: number,
+    address: NativeSocketAddressInput,
+  ): "connected" | "in progress" | "again";
+  connectFinish(fd: number, address: NativeSocketAddressInput): boolean;
+  shutdown(fd: number, how: number): void;
+  getsockname(fd: number): NativeSocketAddress;
+  getpeername(fd: number): NativeSocketAddress;
+  setsockoptInt(fd: number, level: number, name: number, value: number): void;
+  getsockoptInt(fd: number, level: number, name: number): number;
+  setLinger(fd: number, on: boolean, seconds: number): void;
+  setMembership(fd: number, group: string, join: boolean): void;
+  sendtoNowait(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    address: NativeSocketAddressInput,
+  ): number;
+  recvfromNowait(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+  ): { bytes: number; truncated: boolean; address: NativeSocketAddress } | null;
+  sendFdsNowait(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    fds: number[],
+  ): number;
+  recvFdsNowait(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+  ): { bytes: number; fds: number[]; truncated: boolean } | null;
+  getaddrinfo(host: string, family: number): string[];
   // trace.cc
   setPtracer(pid: number): void;
+}
+
+/** A socket address as the addon takes it (socket.cc): a numeric host and a port, a path, an abstract name. */
+export type NativeSocketAddressInput =
+  { host: string; port: number } | { path: string } | { abstract: string };
+
+/** A socket address as the kernel reports it (getsockname, getpeername, accept, recvfrom). */
+export type NativeSocketAddress =
+  | { family: "IPv4" | "IPv6"; host: string; port: number }
+  | { family: "unix"; path: string }
+  | { family: "unix"; abstract: string }
+  | { family: "unknown" };
+
+/** accept's result: the new connection's descriptor and the peer's address (socket.cc). */
+export interface NativeAccepted {
+  fd: number;
+  address: NativeSocketAddress;
 }
 
 /** struct mq_attr (mqueue.cc). */

@@ -16,6 +16,10 @@ export class SystemError extends Error {
   declare shmid?: number;
   declare semid?: number;
   declare msqid?: number;
+  /** Sockets: the name getaddrinfo could not resolve; the address and port a call was about. */
+  declare hostname?: string;
+  declare address?: string;
+  declare port?: number;
 
   constructor(message: string) {
     super(message);

@@ -27,6 +27,7 @@
         "src/sysv_sem.cc",
         "src/signal.cc",
         "src/signal_routines.cc",
+        "src/socket.cc",
         "src/trace.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

@@ -76,6 +76,16 @@ await runSteps("build", [
   ],
   ["building the chapters' C programs", () => run("make", ["-s", "-C", "native/c"])],
   [
+    "compiling the chapters' Java programs (skipped without a JDK)",
+    () => {
+      // Chapter 08's DateServer/DateClient, into native/build/java; a
+      // machine without javac still builds everything else.
+      if (spawnSync("javac", ["-version"], { stdio: "ignore" }).status !== 0) return;
+      const sources = ["DateServer.java", "DateClient.java"].map((file) => `native/java/${file}`);
+      run("javac", ["-d", "native/build/java", ...sources]);
+    },
+  ],
+  [
     "compiling the TypeScript library",
     () => {
       run(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "lib"]);

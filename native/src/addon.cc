@@ -35,6 +35,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ipc::InitMappedFile(env, exports);
   ipc::InitSysvSem(env, exports);
   ipc::InitSignal(env, exports);
+  ipc::InitSocket(env, exports);
   // The instruments of every chapter.
   ipc::InitTrace(env, exports);
   return exports;

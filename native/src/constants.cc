@@ -12,6 +12,9 @@
 #include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -43,6 +46,15 @@ Napi::Object Errnos(Napi::Env env) {
   KERNEL_VALUE(e, EPERM);
   KERNEL_VALUE(e, EPIPE);
   KERNEL_VALUE(e, ETIMEDOUT);
+  // sockets (socket.cc)
+  KERNEL_VALUE(e, EADDRINUSE);
+  KERNEL_VALUE(e, EADDRNOTAVAIL);
+  KERNEL_VALUE(e, ECONNREFUSED);
+  KERNEL_VALUE(e, ECONNRESET);
+  KERNEL_VALUE(e, EMFILE);
+  KERNEL_VALUE(e, EMSGSIZE);
+  KERNEL_VALUE(e, ENOTCONN);
+  KERNEL_VALUE(e, ENOTSOCK);
   return e;
 }
 
@@ -121,6 +133,34 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, UV_READABLE);
   KERNEL_VALUE(c, UV_WRITABLE);
   KERNEL_VALUE(c, UV_DISCONNECT);
+  // sockets (socket.cc): domains, types, options, shutdown's how
+  KERNEL_VALUE(c, AF_INET);
+  KERNEL_VALUE(c, AF_INET6);
+  KERNEL_VALUE(c, AF_UNIX);
+  KERNEL_VALUE(c, SOCK_STREAM);
+  KERNEL_VALUE(c, SOCK_DGRAM);
+  KERNEL_VALUE(c, SOCK_SEQPACKET);
+  KERNEL_VALUE(c, SOCK_NONBLOCK);
+  KERNEL_VALUE(c, SOL_SOCKET);
+  KERNEL_VALUE(c, SO_REUSEADDR);
+  KERNEL_VALUE(c, SO_REUSEPORT);
+  KERNEL_VALUE(c, SO_BROADCAST);
+  KERNEL_VALUE(c, SO_KEEPALIVE);
+  KERNEL_VALUE(c, SO_RCVBUF);
+  KERNEL_VALUE(c, SO_SNDBUF);
+  KERNEL_VALUE(c, SO_ERROR);
+  KERNEL_VALUE(c, SO_TYPE);
+  KERNEL_VALUE(c, SO_ACCEPTCONN);
+  KERNEL_VALUE(c, IPPROTO_TCP);
+  KERNEL_VALUE(c, IPPROTO_UDP);
+  KERNEL_VALUE(c, IPPROTO_IP);
+  KERNEL_VALUE(c, TCP_NODELAY);
+  KERNEL_VALUE(c, IP_MULTICAST_LOOP);
+  KERNEL_VALUE(c, IP_MULTICAST_TTL);
+  KERNEL_VALUE(c, SHUT_RD);
+  KERNEL_VALUE(c, SHUT_WR);
+  KERNEL_VALUE(c, SHUT_RDWR);
+  KERNEL_VALUE(c, SOMAXCONN);
   // stat(2)'s file type bits
   KERNEL_VALUE(c, S_IFMT);
   KERNEL_VALUE(c, S_IFIFO);

@@ -14,7 +14,7 @@ Napi::FunctionReference* errorClass = nullptr;
 
 // How a message shows the subject: '/OS' for a path, key 0x41000029, fd 5.
 std::string Show(const Subject& subject) {
-  if (subject.prop == "path") return "'" + subject.text + "'";
+  if (subject.prop == "path" || subject.prop == "hostname") return "'" + subject.text + "'";
   if (subject.prop == "key") {
     char text[32];
     std::snprintf(text, sizeof text, "key 0x%08x",
@@ -46,13 +46,20 @@ std::string ErrnoName(int err) {
 
 Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const Subject& subject,
                        const std::string& detail, const std::string& reason) {
-  std::string code = ErrnoName(err);
+  // Node's SystemError carries the negated errno (libuv's convention).
+  return CodedError(env, ErrnoName(err), -err, syscall, subject, detail,
+                    reason.empty() ? strerror(err) : reason);
+}
+
+Napi::Error CodedError(Napi::Env env, const std::string& code, int errnoValue, const char* syscall,
+                       const Subject& subject, const std::string& detail,
+                       const std::string& reason) {
   // Appends only: GCC 12 warns (-Wrestrict, wrongly) about chains of `+`.
   std::string message = syscall;
   message += ": ";
   message += code;
   message += " (";
-  message += reason.empty() ? strerror(err) : reason.c_str();
+  message += reason;
   message += ")";
   if (!subject.prop.empty()) {
     message += " ";
@@ -69,11 +76,10 @@ Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const Subjec
     error = Napi::Error::New(env, message).Value();
   }
   error.Set("code", code);
-  // Node's SystemError carries the negated errno (libuv's convention).
-  error.Set("errno", -err);
+  error.Set("errno", errnoValue);
   error.Set("syscall", syscall);
-  if (subject.prop == "path") {
-    error.Set("path", subject.text);
+  if (subject.prop == "path" || subject.prop == "hostname") {
+    error.Set(subject.prop, subject.text);
   } else if (!subject.prop.empty()) {
     error.Set(subject.prop, subject.number);
   }

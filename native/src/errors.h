@@ -25,6 +25,8 @@ inline Subject Key(int key) { return {"key", static_cast<double>(key), ""}; }
 inline Subject Shmid(int id) { return {"shmid", static_cast<double>(id), ""}; }
 inline Subject Semid(int id) { return {"semid", static_cast<double>(id), ""}; }
 inline Subject Msqid(int id) { return {"msqid", static_cast<double>(id), ""}; }
+// A host name that did not resolve (getaddrinfo), shown quoted like a path.
+inline Subject Hostname(const std::string& host) { return {"hostname", 0, host}; }
 
 // Installs the JS class used for system errors (lib/system-error.ts hands it
 // over, as better-sqlite3 does); until then a plain Error is used.
@@ -38,6 +40,12 @@ std::string ErrnoName(int err);
 // unless one is given (a time-out is not "Connection timed out").
 Napi::Error ErrnoError(Napi::Env env, int err, const char* syscall, const Subject& subject = {},
                        const std::string& detail = "", const std::string& reason = "");
+
+// The same shape for a failure that is not an errno (getaddrinfo's EAI_*
+// codes): `code` and `errno` as given, the reason in words.
+Napi::Error CodedError(Napi::Env env, const std::string& code, int errnoValue, const char* syscall,
+                       const Subject& subject, const std::string& detail,
+                       const std::string& reason);
 
 // Throws ErrnoError as a C++ exception (node-addon-api turns it into a JS throw).
 [[noreturn]] void ThrowErrno(Napi::Env env, int err, const char* syscall,

@@ -26,5 +26,6 @@ void InitTrace(Napi::Env env, Napi::Object exports);
 void InitMappedFile(Napi::Env env, Napi::Object exports);
 void InitSignal(Napi::Env env, Napi::Object exports);
 void InitMqueue(Napi::Env env, Napi::Object exports);
+void InitSocket(Napi::Env env, Napi::Object exports);
 
 }  // namespace ipc

@@ -15,6 +15,9 @@ export const maskRules: [name: string, pattern: RegExp, replacement: string][] =
   ["pids", /\b(p?pid|process|child|parent)(\s*[=:]\s*|\s+)\d+/gi, "$1$2<PID>"],
   ["thread counts", /\b(Threads:\s*)\d+/g, "$1<N>"],
   ["pipe and socket inodes", /\b(pipe|socket|anon_inode):\[\d+\]/g, "$1:[<INODE>]"],
+  // Ports the kernel picks (port 0, ephemeral client ports): after an
+  // address (127.0.0.1:41234, *:41234, [::1]:41234), "port N", strace's htons(N).
+  ["ports", /(\b(?:\d{1,3}\.){3}\d{1,3}:|\*:|\]:|\bport:?\s|\bhtons\()\d{1,5}\b/g, "$1<PORT>"],
   ["addresses", /\b0x[0-9a-f]{6,16}\b/gi, "<ADDR>"],
   ["temporary paths", /\/tmp\/[\w.-]+/g, "/tmp/<TMP>"],
   ["unique names", /\b(ipc-lab|demo|test)-[0-9a-f]{6,}\b/g, "$1-<ID>"],

@@ -395,7 +395,98 @@ export const GLOSSARY: Term[] = [
   {
     en: "socket",
     ko: "소켓",
+    chapter: 8,
     means: "An endpoint of communication, local or over a network; 'a pipe over a network'.",
+  },
+  {
+    en: "endpoint",
+    ko: "양 종단",
+    chapter: 8,
+    means:
+      "One end of a communication channel; a TCP connection has two, each an IP address and a port.",
+  },
+  {
+    en: "port number",
+    ko: "포트 번호",
+    chapter: 8,
+    means:
+      "A 16-bit number that names a process's endpoint within a machine: IP address + port number = socket (6013 for the date server, 80 for HTTP).",
+  },
+  {
+    en: "ephemeral port",
+    ko: "임시 포트",
+    chapter: 8,
+    means:
+      "The port the kernel picks for a client's connect (and for bind to port 0), from ip_local_port_range.",
+  },
+  {
+    en: "domain name (DNS)",
+    ko: "도메인 네임",
+    chapter: 8,
+    means:
+      "A name such as www.google.com that the resolver (getaddrinfo, DNS, /etc/hosts) turns into an IP address.",
+  },
+  {
+    en: "bind, listen, accept, connect",
+    ko: "주소 할당, 요청 대기, 수락, 요청",
+    chapter: 8,
+    means:
+      "The server's socket gets its address (bind), starts taking connections (listen) and takes each one (accept); the client asks for one (connect).",
+  },
+  {
+    en: "backlog",
+    ko: "연결 대기열",
+    chapter: 8,
+    means:
+      "The connections the kernel has completed for a listener that accept has not taken yet; listen's argument bounds it.",
+  },
+  {
+    en: "connection-oriented (TCP)",
+    ko: "연결 지향형",
+    chapter: 8,
+    means: "A connection first, then a reliable, ordered byte stream both ways: Java's Socket.",
+  },
+  {
+    en: "connectionless (UDP), datagram",
+    ko: "비연결형",
+    chapter: 8,
+    means:
+      "Each message (datagram) sent on its own to an address, kept whole but maybe lost or reordered: Java's DatagramSocket.",
+  },
+  {
+    en: "byte stream, framing",
+    ko: "바이트 스트림",
+    chapter: 8,
+    means:
+      "TCP keeps no message boundaries (one write is not one read), so a protocol marks its messages itself: a newline, a length.",
+  },
+  {
+    en: "broadcast",
+    ko: "브로드캐스팅",
+    chapter: 8,
+    means:
+      "One datagram to every host of a network, sent to its broadcast address; needs SO_BROADCAST.",
+  },
+  {
+    en: "multicast",
+    ko: "멀티캐스트",
+    chapter: 8,
+    means:
+      "One datagram to the sockets that joined a group address (224.0.0.0/4): Java's MulticastSocket.",
+  },
+  {
+    en: "Unix-domain socket",
+    ko: "유닉스 도메인 소켓",
+    chapter: 8,
+    means:
+      "A socket for one machine named by a path or an abstract name; socketpair makes a connected pair, and only it can pass descriptors (SCM_RIGHTS).",
+  },
+  {
+    en: "TIME_WAIT",
+    ko: "TIME_WAIT 상태",
+    chapter: 8,
+    means:
+      "The state the side that closed first keeps for a minute; rebinding its port then needs SO_REUSEADDR.",
   },
   {
     en: "remote procedure call (RPC)",
