@@ -142,6 +142,22 @@ test.runIf(hasJava)(
   },
 );
 
+test("TS <-> TS across processes: a TypeScript server process and client process, each against this one", async () => {
+  const fixture = path.join(fixtures, "socket-date.mjs");
+  const server = start(process.execPath, [fixture, "server", "1"]);
+  expect(await dateClient("127.0.0.1", await server.port)).toEqual([expect.stringMatching(DATE)]);
+  expect(await server.done).toMatchObject({ code: 0, stderr: "" });
+
+  const sock = own(new ServerSocket(0, { host: "127.0.0.1" }));
+  const serving = dateServer(sock, 1, []);
+  const client = start(process.execPath, [fixture, "client", String(sock.localPort)]);
+  await serving;
+  const { code, stdout, stderr } = await client.done;
+  expect(stderr).toBe("");
+  expect(code).toBe(0);
+  expect(stdout).toMatch(DATE);
+});
+
 test("C date_server -> TS DateClient, and TS DateServer -> C date_client", async () => {
   const server = start(path.join(binDir, "date_server"), ["0", "1"]);
   const port = await server.port;
