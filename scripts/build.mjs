@@ -1,7 +1,7 @@
 // `npm install` and `npm run build`: the native addon (node-gyp, offline),
 // the chapters' C programs, and the TypeScript library the notebooks import.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import {
@@ -76,13 +76,20 @@ await runSteps("build", [
   ],
   ["building the chapters' C programs", () => run("make", ["-s", "-C", "native/c"])],
   [
-    "compiling the chapters' Java programs (skipped without a JDK)",
+    "compiling the chapters' Java programs (where a JDK is installed)",
     () => {
       // Chapter 08's DateServer/DateClient, into native/build/java; a
       // machine without javac still builds everything else.
       if (spawnSync("javac", ["-version"], { stdio: "ignore" }).status !== 0) return;
-      const sources = ["DateServer.java", "DateClient.java"].map((file) => `native/java/${file}`);
-      run("javac", ["-d", "native/build/java", ...sources]);
+      const names = ["DateServer", "DateClient"];
+      const sources = names.map((name) => `native/java/${name}.java`);
+      const built = (name) => path.join(root, `native/build/java/${name}.class`);
+      const stale = names.some(
+        (name, i) =>
+          !existsSync(built(name)) ||
+          statSync(built(name)).mtimeMs < statSync(path.join(root, sources[i])).mtimeMs,
+      );
+      if (stale) run("javac", ["-d", "native/build/java", ...sources]);
     },
   ],
   [
