@@ -242,3 +242,20 @@ export {
   type TraceRow,
 } from "./trace";
 export { panel, Panel, type PanelOptions } from "./panel";
+// Chapter 09: remote procedure calls (XDR, ONC RPC, the portmapper, the IDL compiler).
+export {
+  xdr,
+  xdrEncode,
+  xdrDecode,
+  XdrWriter,
+  XdrReader,
+  XdrError,
+  XDR_MAX_LENGTH,
+  type XdrType,
+  type XdrValue,
+  type XdrFields,
+  type XdrUnionValue,
+  type XdrUnionArm,
+  type XdrErrorCode,
+  type XdrReaderOptions,
+} from "./xdr";
