@@ -95,6 +95,11 @@ export class XdrWriter {
     return this.buf.slice(0, this.length);
   }
 
+  /** Overwrites the unsigned int written at byte `at` (a length or a record mark known later). */
+  patchUint(at: number, v: number): void {
+    this.view.setUint32(at, v);
+  }
+
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {
     const need = this.length + n;
@@ -109,6 +114,22 @@ export class XdrWriter {
 
   private bad(what: string, value: unknown): XdrError {
     return new XdrError("ERR_XDR_VALUE", `${what}: cannot encode ${describe(value)}`, this.length);
+  }
+
+  /** Throws ERR_XDR_VALUE: `value` cannot be encoded as `what` (generated codecs use it). */
+  refuse(what: string, value: unknown): never {
+    throw this.bad(what, value);
+  }
+
+  /** Checks an array before its elements are written: an array of min..max elements. */
+  checkLength(value: unknown, min: number, max: number, what: string): void {
+    if (!Array.isArray(value) || value.length < min || value.length > max) {
+      const bounds = min === max ? `[${min}]` : `<${max === XDR_MAX_LENGTH ? "" : max}>`;
+      throw this.bad(
+        `${what}${bounds}`,
+        Array.isArray(value) ? `an array of ${value.length}` : value,
+      );
+    }
   }
 
   /** A signed 32-bit integer (`int`). */
@@ -236,7 +257,11 @@ export class XdrReader {
   readonly maxDepth: number;
 
   constructor(bytes: Uint8Array, offset = 0, end = bytes.length, options: XdrReaderOptions = {}) {
-    this.bytes = bytes;
+    // A Buffer's slice() is a view, not a copy: read through a plain Uint8Array.
+    this.bytes =
+      bytes.constructor === Uint8Array
+        ? bytes
+        : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offset = offset;
     this.end = end;
@@ -246,6 +271,18 @@ export class XdrReader {
   /** Bytes not yet read. */
   get remaining(): number {
     return this.end - this.offset;
+  }
+
+  /** One level deeper into optional data: ERR_XDR_DEPTH beyond maxDepth. */
+  enter(): void {
+    if (++this.depth > this.maxDepth) {
+      this.fail("ERR_XDR_DEPTH", `optional data nested deeper than ${this.maxDepth}`);
+    }
+  }
+
+  /** Back out of one level of optional data. */
+  leave(): void {
+    this.depth--;
   }
 
   fail(code: XdrErrorCode, message: string, at = this.offset): never {
@@ -328,6 +365,17 @@ export class XdrReader {
         "ERR_XDR_LENGTH",
         `${what}: length ${n} goes beyond the ${this.end - this.offset} bytes left`,
         at,
+      );
+    }
+    return n;
+  }
+
+  /** A fixed count of elements of at least `unit` bytes each, checked against what is left. */
+  fixedCount(n: number, unit: number, what: string): number {
+    if (n * unit > this.end - this.offset) {
+      this.fail(
+        "ERR_XDR_TRUNCATED",
+        `${what}[${n}]: needs ${n * unit} bytes at least, ${this.end - this.offset} left`,
       );
     }
     return n;
@@ -696,12 +744,26 @@ export const xdr = {
       },
       decode(r) {
         if (!r.bool()) return null;
-        if (++r.depth > r.maxDepth) {
-          r.fail("ERR_XDR_DEPTH", `optional data nested deeper than ${r.maxDepth}`);
-        }
+        r.enter();
         const v = type.decode(r);
-        r.depth--;
+        r.leave();
         return v;
+      },
+    };
+  },
+
+  /** Several values in a row (a procedure's arguments, rpcgen -N), as a tuple. */
+  tuple<T extends unknown[]>(types: { [K in keyof T]: XdrType<T[K]> }): XdrType<T> {
+    const list = types as unknown as XdrType<unknown>[];
+    return {
+      name: `(${list.map((t) => t.name).join(", ")})`,
+      minSize: list.reduce((n, t) => n + t.minSize, 0),
+      encode(w, v) {
+        w.checkLength(v, list.length, list.length, "arguments");
+        for (let i = 0; i < list.length; i++) list[i]!.encode(w, v[i]);
+      },
+      decode(r) {
+        return list.map((t) => t.decode(r)) as T;
       },
     };
   },
