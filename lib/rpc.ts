@@ -336,6 +336,8 @@ export interface RpcClientOptions extends WaitOptions {
   maxRecord?: number;
   /** The portmapper asked when there is no port (default 111). */
   portmapperPort?: number;
+  /** The RPC version in the call header: always 2, but for showing RPC_MISMATCH. */
+  rpcvers?: number;
 }
 
 export interface RpcCallOptions extends WaitOptions {
@@ -366,6 +368,7 @@ export class RpcClient {
   private readonly pending = new Map<number, Pending>();
   private readonly retransmit: number;
   private readonly maxFragment: number;
+  private readonly rpcvers: number;
   private tcp?: net.Socket;
   private udp?: UdpSocket;
   private closed = false;
@@ -380,6 +383,7 @@ export class RpcClient {
     this.auth = options.auth ?? authNone;
     this.retransmit = options.retransmit ?? 500;
     this.maxFragment = options.maxFragment ?? 0x7fffffff;
+    this.rpcvers = options.rpcvers ?? RPC_VERSION;
   }
 
   /**
@@ -510,7 +514,7 @@ export class RpcClient {
     const w = this.writer.reset();
     const tcp = this.transport === "tcp";
     if (tcp) w.uint(0); // the record mark, written below
-    writeCallHeader(w, xid, this.prog, this.vers, proc, this.auth, authNone);
+    writeCallHeader(w, xid, this.prog, this.vers, proc, this.auth, authNone, this.rpcvers);
     try {
       args.encode(w, arg);
     } catch (error) {
