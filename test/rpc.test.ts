@@ -29,6 +29,7 @@ import {
   type RpcProgram,
   type XdrType,
 } from "ipc-lab";
+import { binDir, run as runProgram } from "./fixtures/programs.ts";
 import { fuzzServer, replyStatus } from "./fixtures/rpc-fuzz.ts";
 import { SUM_PROG, SUM_VERS, SUM_VERS_Client, SUM_VERS_program } from "./fixtures/rpcgen/sum.ts";
 
@@ -80,6 +81,7 @@ let tcpPort: number;
 let udpPort: number;
 const clients: RpcClient[] = [];
 const children: ChildProcess[] = [];
+const groups = new WeakSet<ChildProcess>(); // children that lead a process group
 
 async function connect(options: Partial<Parameters<typeof RpcClient.connect>[0]> = {}) {
   const transport = options.transport ?? "tcp";
@@ -115,7 +117,8 @@ afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
   for (const child of children.splice(0)) {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
+      if (groups.has(child)) process.kill(-child.pid!, "SIGKILL");
+      else child.kill("SIGKILL");
       await new Promise((r) => child.once("exit", r));
     }
   }
@@ -383,12 +386,21 @@ test("time-outs and signals: ETIMEDOUT over UDP to a silent port and over TCP to
   expect(c.pendingCalls).toBe(0);
 });
 
+/** A server process (the TypeScript fixture, or the C sum_server); its first line says its ports. */
 async function startChild(...args: string[]) {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", path.join(root, "test/fixtures/rpc-server.ts"), ...args],
-    { stdio: ["pipe", "pipe", "inherit"], cwd: root },
-  );
+  const [file, argv] =
+    args[0] === "C"
+      ? [path.join(binDir, "sum_server"), args.slice(1)]
+      : [
+          process.execPath,
+          ["--import", "tsx", path.join(root, "test/fixtures/rpc-server.ts"), ...args],
+        ];
+  // A process group of its own: a SIGKILL to the group also ends tsx's esbuild helper.
+  const child = spawn(file, argv, {
+    stdio: ["pipe", "pipe", "inherit"],
+    cwd: root,
+    detached: true,
+  });
   children.push(child);
   const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
   const first = await lines.next();
@@ -405,7 +417,7 @@ test("a server killed mid-call: the pending call fails with ECONNRESET, not a ha
   try {
     const pending = sum.SUM([1, 2, 3]);
     await sum.SUM_NULL(); // the server is up and has the call
-    child.kill("SIGKILL");
+    process.kill(-child.pid!, "SIGKILL");
     await expect(pending).rejects.toMatchObject({
       name: "SystemError",
       code: "ECONNRESET",
@@ -585,11 +597,52 @@ test.skipIf(!isRoot)(
         `program ${SUM_PROG} version 1 ready and waiting\n`,
       );
 
+      // The C client finds the TypeScript server through rpcbind (clnt_create, no port).
+      expect((await inside(path.join(binDir, "sum_client"), "range", "10000", "5")).stdout).toBe(
+        "50005000\n",
+      );
+
       // The server's close() unregisters: rpcinfo -p no longer lists it.
       child.stdin!.end();
       await new Promise((r) => child.once("exit", r));
       expect(child.exitCode).toBe(0);
       expect((await inside("rpcinfo", "-p")).stdout).not.toContain(String(SUM_PROG));
+
+      // The C server registers itself (pmap_set); a TypeScript client finds it by GETPORT.
+      const c = spawn(
+        "nsenter",
+        ["-t", String(rpcbind.pid), "-m", "-n", path.join(binDir, "sum_server"), "-r"],
+        {
+          stdio: ["ignore", "pipe", "inherit"],
+        },
+      );
+      children.push(c);
+      const cPorts = JSON.parse(
+        (await createInterface({ input: c.stdout! })[Symbol.asyncIterator]().next())
+          .value as string,
+      ) as { tcpPort: number; udpPort: number };
+      expect((await inside("rpcinfo", "-p")).stdout).toMatch(
+        new RegExp(`^\\s+${SUM_PROG}\\s+1\\s+udp\\s+${cPorts.udpPort}\\s*$`, "m"),
+      );
+      const script =
+        `const l = require("ipc-lab");` +
+        `(async () => {` +
+        `  const c = await l.RpcClient.connect({ prog: ${SUM_PROG}, vers: 1, transport: "udp", timeout: 5000 });` +
+        `  console.log(c.port, String(await c.call(1, l.xdr.array(l.xdr.int), [5, 6, 7], l.xdr.hyper, { timeout: 5000 })));` +
+        `  c.close();` +
+        `})();`;
+      const viaGetport = await run(
+        "nsenter",
+        ["-t", String(rpcbind.pid), "-n", process.execPath, "-e", script],
+        {
+          cwd: root,
+        },
+      );
+      expect(viaGetport.stdout).toBe(`${cPorts.udpPort} 18\n`);
+      c.kill("SIGTERM");
+      await new Promise((r) => c.once("exit", r));
+      expect(c.exitCode).toBe(0);
+      expect((await inside("rpcinfo", "-p")).stdout).not.toContain(String(SUM_PROG)); // pmap_unset
     } finally {
       if (rpcbind && rpcbind.exitCode === null) {
         rpcbind.kill("SIGTERM");
@@ -598,5 +651,85 @@ test.skipIf(!isRoot)(
       await run("ip", ["netns", "del", ns]);
     }
     expect((await run("ip", ["netns", "list"])).stdout).not.toContain(ns);
+  },
+);
+
+// Interoperating with C: native/c/rpc/sum.x through the system's rpcgen and
+// libtirpc (native/c/Makefile) gives sum_server and sum_client.
+test.each(["tcp", "udp"] as const)(
+  "the TypeScript stub calls the C server (libtirpc) over %s",
+  async (transport) => {
+    const { child, ports } = await startChild("C");
+    const port = transport === "tcp" ? ports.tcpPort : ports.udpPort;
+    const sum = await SUM_VERS_Client.connect({ port, transport });
+    try {
+      await sum.SUM_NULL({ timeout: 5000 });
+      const part = Array.from({ length: 2000 }, (_, i) => (i % 2 ? -1 : 1) * (2 ** 31 - 1 - i));
+      expect(await sum.SUM(part, { timeout: 5000 })).toBe(part.reduce((s, x) => s + BigInt(x), 0n));
+      expect(await sum.SUM([], { timeout: 5000 })).toBe(0n);
+      // libtirpc's own refusals reach the TypeScript client as RpcErrors too.
+      await expect(
+        sum.rpc.call(9, xdr.void, undefined, xdr.void, { timeout: 5000 }),
+      ).rejects.toMatchObject({
+        code: "RPC_PROC_UNAVAIL",
+      });
+      await expect(
+        sum.rpc.call(
+          1,
+          // A part longer than SUM_MAX. (A count of 5 with no numbers after it would not
+          // do over UDP: libtirpc decodes a datagram from its whole receive buffer, stale
+          // bytes of the datagram before included.)
+          raw((w) => w.uint(5000)),
+          undefined,
+          xdr.hyper,
+          { timeout: 5000 },
+        ),
+      ).rejects.toMatchObject({ code: "RPC_GARBAGE_ARGS" });
+      const v2 = await connect({ transport, port, prog: SUM_PROG, vers: 2 });
+      await expect(
+        v2.call(0, xdr.void, undefined, xdr.void, { timeout: 5000 }),
+      ).rejects.toMatchObject({
+        code: "RPC_PROG_MISMATCH",
+        low: 1,
+        high: 1,
+      });
+      const other = await connect({ transport, port, prog: SUM_PROG + 1, vers: 1 });
+      await expect(
+        other.call(0, xdr.void, undefined, xdr.void, { timeout: 5000 }),
+      ).rejects.toMatchObject({
+        code: "RPC_PROG_UNAVAIL",
+      });
+    } finally {
+      sum.close();
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
+    expect(child.exitCode).toBe(0);
+  },
+);
+
+test.each(["tcp", "udp"] as const)(
+  "the C client (libtirpc) calls the TypeScript server over %s",
+  async (transport) => {
+    const port = String(transport === "tcp" ? tcpPort : udpPort);
+    const client = path.join(binDir, "sum_client");
+    const args = ["-p", port, "-T", transport];
+    expect(await runProgram(client, [...args, "sum", "1", "2", "3", "-4"])).toMatchObject({
+      code: 0,
+      stdout: "2\n",
+    });
+    // The lecture's example: 1..100000 split into 50 parts, one SUM each, added up by the client.
+    const before = server.stats.success;
+    expect(await runProgram(client, [...args, "range", "100000", "50"])).toMatchObject({
+      code: 0,
+      stdout: "5000050000\n",
+    });
+    expect(server.stats.success - before).toBe(50);
+    expect((await runProgram(client, [...args, "null", "100"])).stdout).toMatch(
+      /^100 calls [\d.]+ us\/call\n$/,
+    );
+    // More than SUM_MAX numbers in one part: the TypeScript server answers GARBAGE_ARGS, C says so.
+    const refused = await runProgram(client, [...args, "range", "4000", "1"]);
+    expect(refused.code).toBe(2); // the C client checks SUM_MAX itself before calling
   },
 );
