@@ -1210,7 +1210,7 @@ export enum PmapProc {
   CALLIT = 5,
 }
 
-/** A portmapper mapping: program, version, protocol (IPPROTO_TCP/UDP), port. */
+/** A portmapper mapping: program, version, protocol (6: TCP, 17: UDP, IANA's numbers), port. */
 export interface PortMapping {
   prog: number;
   vers: number;

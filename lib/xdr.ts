@@ -60,6 +60,27 @@ const utf8 = new TextEncoder();
 const LONE_SURROGATE = /\p{Cs}/u;
 const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/**
+ * A copy of bytes [start, end) of `src`. Small copies are cut from a shared
+ * 8 KiB slab, as Node's Buffer pool does: one ArrayBuffer allocation per
+ * slab instead of one per copy (the copy keeps its slab alive).
+ */
+const SLAB_SIZE = 8192;
+let slab = new ArrayBuffer(SLAB_SIZE);
+let slabUsed = 0;
+function copyOf(src: Uint8Array, start: number, end: number): Uint8Array {
+  const n = end - start;
+  if (n > SLAB_SIZE >>> 2) return src.slice(start, end);
+  if (slabUsed + n > SLAB_SIZE) {
+    slab = new ArrayBuffer(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const out = new Uint8Array(slab, slabUsed, n);
+  slabUsed = (slabUsed + n + 7) & ~7;
+  out.set(src.subarray(start, end));
+  return out;
+}
+
 function describe(value: unknown): string {
   if (typeof value === "bigint") return `${value}n`;
   if (typeof value === "string") return JSON.stringify(value);
@@ -92,7 +113,7 @@ export class XdrWriter {
 
   /** A copy of the bytes written. */
   bytes(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    return copyOf(this.buf, 0, this.length);
   }
 
   /** Overwrites the unsigned int written at byte `at` (a length or a record mark known later). */
@@ -255,6 +276,7 @@ export class XdrReader {
   /** Current nesting of optional data, and its limit. */
   depth = 0;
   readonly maxDepth: number;
+  private latin1?: Buffer;
 
   constructor(bytes: Uint8Array, offset = 0, end = bytes.length, options: XdrReaderOptions = {}) {
     // A Buffer's slice() is a view, not a copy: read through a plain Uint8Array.
@@ -395,13 +417,13 @@ export class XdrReader {
 
   fixedOpaque(n: number): Uint8Array {
     const start = this.span(n, `opaque[${n}]`);
-    return this.bytes.slice(start, start + n);
+    return copyOf(this.bytes, start, start + n);
   }
 
   opaque(max = XDR_MAX_LENGTH): Uint8Array {
     const n = this.length(max, "opaque");
     const start = this.span(n, "opaque");
-    return this.bytes.slice(start, start + n);
+    return copyOf(this.bytes, start, start + n);
   }
 
   string(max = XDR_MAX_LENGTH): string {
@@ -409,20 +431,20 @@ export class XdrReader {
     const n = this.length(max, "string");
     const start = this.span(n, "string");
     const b = this.bytes;
-    if (n <= 64) {
-      let ascii = true;
-      for (let i = start; i < start + n; i++) {
-        if (b[i]! >= 0x80) {
-          ascii = false;
-          break;
-        }
-      }
-      if (ascii) {
-        let s = "";
-        for (let i = start; i < start + n; i++) s += String.fromCharCode(b[i]!);
-        return s;
+    let ascii = true;
+    for (let i = start; i < start + n; i++) {
+      if (b[i]! >= 0x80) {
+        ascii = false;
+        break;
       }
     }
+    // ASCII, the common case: Buffer's latin1 decoding (native, no validation needed).
+    if (ascii)
+      return (this.latin1 ??= Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString(
+        "latin1",
+        start,
+        start + n,
+      );
     try {
       return utf8Strict.decode(b.subarray(start, start + n));
     } catch {
