@@ -782,6 +782,7 @@ export interface RpcListenOptions {
   udp?: number | false;
 }
 
+const sameReply = (reply: Uint8Array) => reply;
 const NULL_PROCEDURE = procedure(0, "NULL", xdr.void, xdr.void, () => undefined);
 
 /** An ONC RPC server: programs added, then listening on TCP and/or UDP. */
@@ -1028,10 +1029,13 @@ export class RpcServer {
       this.cache.set(key, null);
       if (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
     }
-    const remember = (reply: Uint8Array) => {
-      if (limit > 0 && this.cache.has(key)) this.cache.set(key, reply);
-      return reply;
-    };
+    const remember =
+      limit === 0
+        ? sameReply
+        : (reply: Uint8Array) => {
+            if (this.cache.has(key)) this.cache.set(key, reply);
+            return reply;
+          };
 
     let value: unknown;
     try {

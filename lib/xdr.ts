@@ -68,8 +68,13 @@ const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const SLAB_SIZE = 8192;
 let slab = new ArrayBuffer(SLAB_SIZE);
 let slabUsed = 0;
+/** A Buffer over each ArrayBuffer strings are read from, made once (Buffer.from is not free). */
+const latin1Views = new WeakMap<ArrayBufferLike, Buffer>();
+
+const NO_BYTES = Object.freeze(new Uint8Array(0)) as Uint8Array;
 function copyOf(src: Uint8Array, start: number, end: number): Uint8Array {
   const n = end - start;
+  if (n === 0) return NO_BYTES;
   if (n > SLAB_SIZE >>> 2) return src.slice(start, end);
   if (slabUsed + n > SLAB_SIZE) {
     slab = new ArrayBuffer(SLAB_SIZE);
@@ -276,9 +281,8 @@ export class XdrReader {
   /** Current nesting of optional data, and its limit. */
   depth = 0;
   readonly maxDepth: number;
-  private latin1?: Buffer;
 
-  constructor(bytes: Uint8Array, offset = 0, end = bytes.length, options: XdrReaderOptions = {}) {
+  constructor(bytes: Uint8Array, offset = 0, end = bytes.length, options?: XdrReaderOptions) {
     // A Buffer's slice() is a view, not a copy: read through a plain Uint8Array.
     this.bytes =
       bytes.constructor === Uint8Array
@@ -287,7 +291,7 @@ export class XdrReader {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offset = offset;
     this.end = end;
-    this.maxDepth = options.maxDepth ?? 1000;
+    this.maxDepth = options?.maxDepth ?? 1000;
   }
 
   /** Bytes not yet read. */
@@ -438,13 +442,18 @@ export class XdrReader {
         break;
       }
     }
-    // ASCII, the common case: Buffer's latin1 decoding (native, no validation needed).
-    if (ascii)
-      return (this.latin1 ??= Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString(
-        "latin1",
-        start,
-        start + n,
-      );
+    if (ascii) {
+      // ASCII, the common case: short ones char by char, longer ones by Buffer's
+      // latin1 decoding (native; no validation needed for bytes below 0x80).
+      if (n <= 16) {
+        let out = "";
+        for (let i = start; i < start + n; i++) out += String.fromCharCode(b[i]!);
+        return out;
+      }
+      let whole = latin1Views.get(b.buffer);
+      if (!whole) latin1Views.set(b.buffer, (whole = Buffer.from(b.buffer)));
+      return whole.toString("latin1", b.byteOffset + start, b.byteOffset + start + n);
+    }
     try {
       return utf8Strict.decode(b.subarray(start, start + n));
     } catch {
