@@ -547,7 +547,14 @@ export class RpcClient {
       });
       if (tcp) this.tcp!.write(bytes);
       else {
-        const send = () => this.udp!.send(bytes, this.port, this.host);
+        // A datagram that cannot be sent (EMSGSIZE: more than 65507 bytes) fails the call now.
+        const send = () =>
+          this.udp!.send(bytes, this.port, this.host, (error) => {
+            if (!error || !this.pending.has(xid)) return;
+            this.pending.get(xid)!.disarm();
+            this.pending.delete(xid);
+            reject(fromEventLoop(error));
+          });
         send();
         const every = options.retransmit ?? this.retransmit;
         timer = setInterval(() => {
@@ -892,7 +899,12 @@ export class RpcServer {
     const reply = this.dispatch(msg, "udp", remote);
     if (reply === undefined) return;
     const send = (bytes: Uint8Array | undefined) => {
-      if (bytes) socket.send(bytes, rinfo.port, rinfo.address, () => {});
+      if (!bytes || this.udp !== socket) return; // closed while the procedure ran
+      try {
+        socket.send(bytes, rinfo.port, rinfo.address, () => {});
+      } catch {
+        this.stats.dropped++;
+      }
     };
     if (reply instanceof Promise) reply.then(send, () => {});
     else send(reply);

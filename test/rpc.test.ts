@@ -733,3 +733,42 @@ test.each(["tcp", "udp"] as const)(
     expect(refused.code).toBe(2); // the C client checks SUM_MAX itself before calling
   },
 );
+
+test("a UDP call too large for a datagram fails at once with EMSGSIZE", async () => {
+  const c = await connect({ transport: "udp" });
+  await expect(
+    c.call(1, xdr.string(), "x".repeat(70_000), xdr.string(), { timeout: 10_000 }),
+  ).rejects.toMatchObject({
+    code: "EMSGSIZE",
+    syscall: "send",
+  });
+  expect(c.pendingCalls).toBe(0);
+});
+
+test("a server closed while a procedure runs drops its late reply, over UDP and TCP", async () => {
+  const releases: (() => void)[] = [];
+  const started: string[] = [];
+  const late = new RpcServer().add({
+    prog: PROG,
+    vers: 1,
+    procedures: [
+      procedure(1, "LATE", xdr.void, xdr.int, async (_, call) => {
+        started.push(call.transport);
+        await new Promise<void>((r) => releases.push(r));
+        return 1;
+      }),
+    ],
+  });
+  const ports = await late.listen();
+  const u = await connect({ transport: "udp", port: ports.udpPort, vers: 1 });
+  const t = await connect({ transport: "tcp", port: ports.tcpPort, vers: 1 });
+  const answers = [
+    u.call(1, xdr.void, undefined, xdr.int, { timeout: 200 }).catch((e) => e.code),
+    t.call(1, xdr.void, undefined, xdr.int).catch((e) => e.code),
+  ];
+  await vi.waitFor(() => expect(started).toHaveLength(2));
+  await late.close();
+  for (const release of releases) release();
+  await new Promise((r) => setImmediate(r)); // the late replies go nowhere, and nothing throws
+  expect(await Promise.all(answers)).toEqual(["ETIMEDOUT", "ECONNRESET"]);
+});
