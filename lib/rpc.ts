@@ -154,6 +154,8 @@ const RPC_MESSAGES: Record<RpcErrorCode, string> = {
 /** What the server answered instead of a result (or a reply that does not decode). */
 export class RpcError extends Error {
   readonly code: RpcErrorCode;
+  /** The C library's call that reports the same failure, as a SystemError names its call. */
+  readonly syscall = "clnt_call";
   readonly xid?: number;
   readonly prog: number;
   readonly vers: number;

@@ -772,3 +772,31 @@ test("a server closed while a procedure runs drops its late reply, over UDP and 
   await new Promise((r) => setImmediate(r)); // the late replies go nowhere, and nothing throws
   expect(await Promise.all(answers)).toEqual(["ETIMEDOUT", "ECONNRESET"]);
 });
+
+test("the lecture's distributed sum: an array split across three server processes (two TypeScript, one C), called at once", async () => {
+  const servers = await Promise.all([startChild(), startChild(), startChild("C")]);
+  const stubs = await Promise.all(
+    servers.map((s, i) =>
+      SUM_VERS_Client.connect({
+        port: i % 2 ? s.ports.udpPort : s.ports.tcpPort,
+        transport: i % 2 ? "udp" : "tcp",
+      }),
+    ),
+  );
+  try {
+    const array = Array.from({ length: 6000 }, (_, i) => i * 7919 - 3_000_000);
+    const size = Math.ceil(array.length / stubs.length); // 2000 = SUM_MAX, one part each
+    const partials = await Promise.all(
+      stubs.map((stub, i) => stub.SUM(array.slice(i * size, (i + 1) * size), { timeout: 10_000 })),
+    );
+    const local = array.reduce((s, x) => s + BigInt(x), 0n);
+    expect(partials.reduce((s, x) => s + x, 0n)).toBe(local);
+    expect(partials).toHaveLength(3);
+  } finally {
+    for (const stub of stubs) stub.close();
+    for (const { child } of servers) {
+      process.kill(-child.pid!, "SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    }
+  }
+});
