@@ -30,7 +30,14 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dg
 import { isIPv6 } from "node:net";
 import net from "node:net";
 import os from "node:os";
-import { SystemError, fromEventLoop } from "./errors";
+import {
+  checkInteger,
+  fromEventLoop,
+  invalidType,
+  invalidValue,
+  show,
+  SystemError,
+} from "./errors";
 import { checkWaitOptions, whenStopped, type WaitOptions } from "./waiting";
 import { XdrError, XdrReader, XdrWriter, xdr, type XdrType } from "./xdr";
 
@@ -619,41 +626,18 @@ export class RpcClient {
 
 function checkClientOptions(options: RpcClientOptions): void {
   if (typeof options !== "object" || options === null) {
-    throw Object.assign(new TypeError("options must be an object like { port, prog, vers }"), {
-      code: "ERR_INVALID_ARG_TYPE",
-    });
+    throw invalidType(`options must be an object like { port, prog, vers }, got ${show(options)}`);
   }
   checkWaitOptions(options);
-  for (const key of ["prog", "vers"] as const) {
-    const v = options[key];
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-      throw Object.assign(
-        new RangeError(`${key} must be an unsigned 32-bit integer, got ${String(v)}`),
-        {
-          code: "ERR_OUT_OF_RANGE",
-        },
-      );
-    }
-  }
-  if (
-    options.port !== undefined &&
-    (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535)
-  ) {
-    throw Object.assign(new RangeError(`port must be 1..65535, got ${String(options.port)}`), {
-      code: "ERR_OUT_OF_RANGE",
-    });
-  }
+  checkInteger("prog", options.prog, 0, 0xffffffff);
+  checkInteger("vers", options.vers, 0, 0xffffffff);
+  if (options.port !== undefined) checkInteger("port", options.port, 1, 65535);
   if (
     options.transport !== undefined &&
     options.transport !== "tcp" &&
     options.transport !== "udp"
   ) {
-    throw Object.assign(
-      new TypeError(`transport must be "tcp" or "udp", got ${String(options.transport)}`),
-      {
-        code: "ERR_INVALID_ARG_VALUE",
-      },
-    );
+    throw invalidValue(`transport must be "tcp" or "udp", got ${show(options.transport)}`);
   }
 }
 

@@ -1252,7 +1252,10 @@ class Generator {
       this.out.push(`  close(): void {`, `    this.rpc.close();`, `  }`, `}`, ``);
       // The skeleton.
       this.out.push(
-        `/** The server skeleton of ${def.name} version ${this.c.resolve(v.number)}: what the service implements. */`,
+        `/**`,
+        ` * The server skeleton of ${def.name} version ${this.c.resolve(v.number)} (note 004's "server-side stub"):`,
+        ` * what the service implements; ${vers}_program() connects it to the procedure numbers.`,
+        ` */`,
         `export interface ${vers}_Server {`,
       );
       for (const p of v.procedures) {

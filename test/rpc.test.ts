@@ -486,7 +486,7 @@ test("fuzz: generated and damaged calls get well-formed replies or none, and the
 test("bad client options are argument errors", async () => {
   await expect(RpcClient.connect({ port: tcpPort, prog: -1, vers: 1 })).rejects.toMatchObject({
     code: "ERR_OUT_OF_RANGE",
-    message: "prog must be an unsigned 32-bit integer, got -1",
+    message: "prog must be between 0 and 4294967295, got -1",
   });
   await expect(RpcClient.connect({ port: 70000, prog: 1, vers: 1 })).rejects.toMatchObject({
     code: "ERR_OUT_OF_RANGE",
