@@ -618,6 +618,25 @@ const RESERVED_TS = new Set([
   "type",
 ]);
 
+/** Names the generated module uses itself (codec parameters, its imports, the union's tag). */
+const GENERATED_NAMES = new Set([
+  "w",
+  "r",
+  "v",
+  "tag",
+  "xdr",
+  "XDR_MAX_LENGTH",
+  "XdrReader",
+  "XdrWriter",
+  "XdrType",
+  "procedure",
+  "RpcClient",
+  "RpcCallContext",
+  "RpcCallOptions",
+  "RpcClientOptions",
+  "RpcProgram",
+]);
+
 class Checker {
   readonly types = new Map<string, Definition>();
   /** Constants by name; TRUE and FALSE are RFC 4506's own (bool is enum { FALSE = 0, TRUE = 1 }). */
@@ -640,6 +659,9 @@ class Checker {
       const before = names.get(name);
       if (before) throw this.error(at, `"${name}" is already defined at line ${before.line}`);
       if (RESERVED_TS.has(name)) throw this.error(at, `"${name}" is a reserved word in TypeScript`);
+      if (GENERATED_NAMES.has(name)) {
+        throw this.error(at, `"${name}" is a name the generated code uses itself: choose another`);
+      }
       names.set(name, at);
     };
     for (const def of this.defs) {
@@ -842,7 +864,8 @@ class Generator {
   ) {}
 
   private fresh(base: string): string {
-    return `${base}${++this.tmp}`;
+    // "$" cannot start a .x identifier: no temporary shadows a constant of the file.
+    return `$${base}${++this.tmp}`;
   }
 
   private tsType(t: TypeSpec): string {
@@ -1080,7 +1103,7 @@ class Generator {
         const locals: string[] = [];
         for (const f of def.fields) {
           enc.push(...this.encode(f, `v.${f.name}`, "    "));
-          const local = `f_${f.name}`;
+          const local = `$${f.name}`;
           locals.push(`${f.name}: ${local}`);
           dec.push(...this.decode(f, local, "    "));
         }

@@ -6,7 +6,7 @@
 // server still answers), a fuzzer (RPC_FUZZ=1000000 for the full 10^6), and
 // the portmapper: the system's rpcbind in a network namespace of its own,
 // where `rpcinfo -p` lists the TypeScript service; ECONNREFUSED without one.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { createInterface } from "node:readline";
 import net from "node:net";
@@ -800,3 +800,25 @@ test("the lecture's distributed sum: an array split across three server processe
     }
   }
 });
+
+const hasXdrlib = (() => {
+  try {
+    execFileSync("python3", ["-W", "ignore", "-c", "import xdrlib"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false; // Python 3.13 removed xdrlib
+  }
+})();
+test.skipIf(!hasXdrlib).each(["tcp", "udp"] as const)(
+  "a Python client built on the standard library's xdrlib calls the TypeScript server over %s",
+  async (transport) => {
+    const script = path.join(root, "test/fixtures/rpc_client.py");
+    const port = String(transport === "tcp" ? tcpPort : udpPort);
+    const py = (...args: string[]) => runProgram("python3", [script, transport, port, ...args]);
+    expect(await py("1", "2147483647", "2147483647", "-5")).toMatchObject({
+      code: 0,
+      stdout: "4294967289\n",
+    });
+    expect(await py("9")).toMatchObject({ code: 0, stdout: "PROC_UNAVAIL\n" });
+  },
+);

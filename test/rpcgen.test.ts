@@ -343,6 +343,11 @@ const errors: [string, string, string][] = [
   ],
   ["a reserved word", "const number = 1;", 'bad.x:1:7: "number" is a reserved word in TypeScript'],
   [
+    "a name of the generated code",
+    "const r = 1;",
+    'bad.x:1:7: "r" is a name the generated code uses itself: choose another',
+  ],
+  [
     "an anonymous struct",
     "struct s { struct { int a; } x; };",
     "bad.x:1:19: an anonymous struct body is not supported: name it",
