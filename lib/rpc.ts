@@ -507,7 +507,9 @@ export class RpcClient {
    * Calls procedure `proc` with `arg` (encoded by `args`) and resolves with
    * the result decoded by `result`. Rejects with an RpcError for what the
    * server refused, ETIMEDOUT after `timeout`, the signal's reason, or
-   * ECONNRESET when the connection goes.
+   * ECONNRESET when the connection goes. Without a timeout a call waits for
+   * its reply, the signal or Jupyter's interrupt (over UDP retransmitting
+   * all the while, as libtirpc's clnt_call does until its own time-out).
    */
   call<A, R>(
     proc: number,
@@ -775,6 +777,8 @@ export interface RpcListenOptions {
   udp?: number | false;
 }
 
+/** The largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
+const UDP_MAX_PAYLOAD = 65507;
 const sameReply = (reply: Uint8Array) => reply;
 const NULL_PROCEDURE = procedure(0, "NULL", xdr.void, xdr.void, () => undefined);
 
@@ -1077,6 +1081,13 @@ export class RpcServer {
       const reply = this.accepted(transport, xid, AcceptStat.SUCCESS, (w) =>
         p.result.encode(w, value),
       );
+      if (transport === "udp" && reply.length > UDP_MAX_PAYLOAD) {
+        throw networkError(
+          "EMSGSIZE",
+          "sendto",
+          `a reply of ${reply.length} bytes does not fit a datagram`,
+        );
+      }
       this.stats.success++;
       return reply;
     } catch (error) {

@@ -59,6 +59,7 @@ const testProgram: RpcProgram = {
       return n;
     }),
     procedure(6, "BAD_RESULT", xdr.void, xdr.int, () => 1.5), // an int that is not an int
+    procedure(8, "BIG", xdr.int, xdr.string(), (n) => "z".repeat(n)),
     procedure(7, "WHOAMI", xdr.void, xdr.string(), (_, call: RpcCallContext) =>
       call.authSys ? `${call.authSys.machinename} uid=${call.authSys.uid}` : "nobody",
     ),
@@ -243,6 +244,11 @@ test.each(["tcp", "udp"] as const)(
     expect(serverErrors).toEqual([new Error("the procedure failed")]);
     await expect(call(2, 6)).rejects.toMatchObject({ code: "RPC_SYSTEM_ERR" });
     expect(serverErrors[1]).toMatchObject({ code: "ERR_XDR_VALUE" });
+    // A reply too large for a datagram is SYSTEM_ERR over UDP; over TCP it arrives.
+    const huge = await connect({ transport });
+    const big = huge.call(8, xdr.int, 70_000, xdr.string(), { timeout: 10_000 });
+    if (transport === "udp") await expect(big).rejects.toMatchObject({ code: "RPC_SYSTEM_ERR" });
+    else expect(await big).toHaveLength(70_000);
   },
 );
 
