@@ -12,7 +12,9 @@
  *   xdr.encode   a ~300-byte struct (bench/rpc-sample.x) to bytes, the
  *   xdr.decode   codec ipc-lab's rpcgen writes vs @stellar/js-xdr's (ns per
  *                struct); goal ≤ 1, at least as fast as the peer.
- * Each figure is the median of RUNS runs. --fuzz runs the decoder and the
+ * Each figure is the median of RUNS runs, unpinned and with every process
+ * pinned to CPU 0 (`taskset -c 0`); the rpc lines give the pinned figures.
+ * --fuzz runs the decoder and the
  * server fuzzers (test/fixtures/xdr-fuzz.ts, rpc-fuzz.ts) with N inputs
  * each (default 10^6) first and prints their results.
  *
@@ -284,11 +286,8 @@ async function fuzz(count: number): Promise<void> {
   for (const f of [...x.failures, ...r.failures].slice(0, 10)) console.log(`  ${f}`);
 }
 
-async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  if (args[0] === "--peer") return peer(args[1]!);
-  if (args[0] === "--fuzz") await fuzz(Number(args[1] ?? 1_000_000));
-
+/** Medians (µs) of every NULL round trip, peers started here (they inherit this CPU affinity). */
+async function measureNull(): Promise<Record<string, number>> {
   const ts = await start(process.execPath, [...process.execArgv, self, "--peer", "ts"]);
   const c = await start(path.join(binDir, "sum_server"), []);
   const grpcPeer = await start(process.execPath, [...process.execArgv, self, "--peer", "grpc"]);
@@ -296,27 +295,54 @@ async function main(): Promise<void> {
   const add = (k: string, v: number) => (results[k] ??= []).push(v);
   try {
     for (let run = 0; run < RUNS; run++) {
-      add("ts-ts tcp", await tsNull(ts.tcpPort, "tcp"));
-      add("ts-c tcp", await tsNull(c.tcpPort, "tcp"));
-      add("c-ts tcp", cNull(ts.tcpPort, "tcp"));
-      add("c-c tcp", cNull(c.tcpPort, "tcp"));
-      add("ts-ts udp", await tsNull(ts.udpPort, "udp"));
-      add("c-c udp", cNull(c.udpPort, "udp"));
+      add("ts-ts.tcp", await tsNull(ts.tcpPort, "tcp"));
+      add("ts-c.tcp", await tsNull(c.tcpPort, "tcp"));
+      add("c-ts.tcp", cNull(ts.tcpPort, "tcp"));
+      add("c-c.tcp", cNull(c.tcpPort, "tcp"));
+      add("ts-ts.udp", await tsNull(ts.udpPort, "udp"));
+      add("c-c.udp", cNull(c.udpPort, "udp"));
       add("grpc", await grpcNull(grpcPeer.tcpPort));
     }
   } finally {
     await Promise.all([stop(ts.child), stop(c.child), stop(grpcPeer.child)]);
   }
-  const m = (k: string) => median(results[k]!);
-  for (const k of Object.keys(results))
-    console.log(`rpc.null.${k.replace(" ", ".")} ${fixed(m(k))} µs`);
+  return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === "--peer") return peer(args[1]!);
+  if (args[0] === "--null-json") return console.log(JSON.stringify(await measureNull()));
+  if (args[0] === "--fuzz") await fuzz(Number(args[1] ?? 1_000_000));
+
+  const free = await measureNull();
+  // The same, every process pinned to CPU 0: no wake-up of an idle CPU in a round trip.
+  const out = spawnSync(
+    "taskset",
+    ["-c", "0", process.execPath, ...process.execArgv, self, "--null-json"],
+    {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const pinned =
+    out.status === 0
+      ? (JSON.parse(out.stdout.trim().split("\n").pop()!) as Record<string, number>)
+      : undefined;
+  for (const k of Object.keys(free)) {
+    console.log(
+      `rpc.null.${k} ${fixed(free[k]!)} µs` + (pinned ? `, pinned ${fixed(pinned[k]!)} µs` : ""),
+    );
+  }
   const x = await xdrBench();
   console.log(`xdr.size ${x.size} bytes`);
+  const m = pinned ?? free;
+  const pin = pinned ? " (pinned to CPU 0)" : "";
   console.log(
-    `rpc.null ts=${fixed(m("ts-ts tcp"))}µs c=${fixed(m("c-c tcp"))}µs ratio=${(m("ts-ts tcp") / m("c-c tcp")).toFixed(2)}`,
+    `rpc.null ts=${fixed(m["ts-ts.tcp"]!)}µs c=${fixed(m["c-c.tcp"]!)}µs ratio=${(m["ts-ts.tcp"]! / m["c-c.tcp"]!).toFixed(2)}${pin}`,
   );
   console.log(
-    `rpc.vs-grpc ts=${fixed(m("ts-ts tcp"))}µs grpc=${fixed(m("grpc"))}µs ratio=${(m("ts-ts tcp") / m("grpc")).toFixed(2)}`,
+    `rpc.vs-grpc ts=${fixed(m["ts-ts.tcp"]!)}µs grpc=${fixed(m["grpc"]!)}µs ratio=${(m["ts-ts.tcp"]! / m["grpc"]!).toFixed(2)}${pin}`,
   );
   console.log(
     `xdr.encode ts=${fixed(x.encode[0])}ns peer=${fixed(x.encode[1])}ns ratio=${(x.encode[0] / x.encode[1]).toFixed(2)}`,
