@@ -283,6 +283,13 @@ class Parser {
         return { kind: "enum", name: name.text, members, at: name };
       }
       case "struct": {
+        if (this.peek().text === "*") {
+          throw this.error(
+            this.peek(),
+            `"struct *name" (RFC 1833's shorthand) is not supported: write "struct name {...};" ` +
+              `and "typedef name *name_ptr;"`,
+          );
+        }
         const name = this.identifier("a struct's name");
         const fields = this.structBody();
         this.expect(";");

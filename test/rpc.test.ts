@@ -587,6 +587,7 @@ test.skipIf(!isRoot)(
       );
       expect(report.getport).toEqual({ tcp: ports.tcpPort, udp: ports.udpPort });
       expect(report.viaPortmapper).toEqual({ tcp: "10", udp: "10" });
+      expect(report.generatedDump).toEqual(report.dump);
 
       const { stdout } = await inside("rpcinfo", "-p");
       expect(stdout).toMatch(

@@ -40,6 +40,7 @@ test("the checked-in generated modules are what npm run rpcgen writes", async ()
   for (const [x, ts] of [
     [path.join(fixtures, "every.x"), path.join(fixtures, "every.ts")],
     [path.join(root, "native", "c", "rpc", "sum.x"), path.join(fixtures, "sum.ts")],
+    [path.join(fixtures, "pmap.x"), path.join(fixtures, "pmap.ts")],
   ] as const) {
     const { stdout } = await run(process.execPath, [cli, x, "-o", "-"], { cwd: root });
     expect(stdout).toBe(readFileSync(ts, "utf8"));
@@ -340,6 +341,11 @@ const errors: [string, string, string][] = [
     "the end of the file too early",
     "program P { version V { void A(void) = 1;",
     "bad.x:1:42: expected a type but found the end of the file",
+  ],
+  [
+    "RFC 1833's struct *name",
+    "struct *pmaplist { int a; };",
+    'bad.x:1:8: "struct *name" (RFC 1833\'s shorthand) is not supported: write "struct name {...};" and "typedef name *name_ptr;"',
   ],
   ["a reserved word", "const number = 1;", 'bad.x:1:7: "number" is a reserved word in TypeScript'],
   [
