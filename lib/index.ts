@@ -310,3 +310,64 @@ export {
   type TraceRow,
 } from "./trace";
 export { panel, Panel, type PanelOptions } from "./panel";
+// Chapter 09: remote procedure calls (XDR, ONC RPC, the portmapper, the IDL compiler).
+export {
+  xdr,
+  xdrEncode,
+  xdrDecode,
+  XdrWriter,
+  XdrReader,
+  XdrError,
+  XDR_MAX_LENGTH,
+  type XdrType,
+  type XdrValue,
+  type XdrFields,
+  type XdrUnionValue,
+  type XdrUnionArm,
+  type XdrErrorCode,
+  type XdrReaderOptions,
+} from "./xdr";
+export {
+  RpcClient,
+  RpcError,
+  RecordReader,
+  authNone,
+  authSys,
+  frameRecord,
+  writeCallHeader,
+  xdr_authsys_parms,
+  RPC_VERSION,
+  RPC_MAX_RECORD,
+  MsgType,
+  ReplyStat,
+  AcceptStat,
+  RejectStat,
+  AuthFlavor,
+  AuthStat,
+  type RpcClientOptions,
+  type RpcCallOptions,
+  type RpcTransport,
+  type RpcErrorCode,
+  type OpaqueAuth,
+  type AuthSysParams,
+} from "./rpc";
+export {
+  RpcServer,
+  procedure,
+  type RpcCallContext,
+  type RpcProcedure,
+  type RpcProgram,
+  type RpcServerOptions,
+  type RpcListenOptions,
+} from "./rpc-server";
+export {
+  Portmapper,
+  xdr_mapping,
+  PMAP_PROG,
+  PMAP_VERS,
+  PMAP_PORT,
+  PmapProc,
+  type PortMapping,
+  type PortmapperOptions,
+} from "./portmapper";
+export { rpcgen, parseX, RpcgenError, type RpcgenOptions } from "./rpcgen";

@@ -13,6 +13,10 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 fc-list 2>/dev/null | grep -i "noto sans cjk" >/dev/null || need+=(fonts-noto-cjk)
 command -v strace >/dev/null || need+=(strace)
 [ -x /usr/sbin/rpcbind ] || [ -x /sbin/rpcbind ] || need+=(rpcbind)
+# Chapter 09's C peers: the system's rpcgen and libtirpc; its tests: ip netns, nsenter.
+command -v rpcgen >/dev/null || need+=(rpcsvc-proto)
+[ -f /usr/include/tirpc/rpc/rpc.h ] || need+=(libtirpc-dev)
+command -v ip >/dev/null || need+=(iproute2)
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"

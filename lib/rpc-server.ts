@@ -1,0 +1,528 @@
+/**
+ * The ONC RPC v2 server (RFC 5531): programs added, then listening on TCP
+ * (record marking) and/or UDP; every call answered with its accept or
+ * reject status (see rpc.ts's header), malformed messages dropped, never a
+ * throw out of the event loop. Registration with the portmapper (RFC 1833).
+ */
+import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
+import net, { isIPv6 } from "node:net";
+import {
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  Portmapper,
+  type PortMapping,
+  type PortmapperOptions,
+} from "./portmapper";
+import {
+  AcceptStat,
+  AuthFlavor,
+  AuthStat,
+  frameRecord,
+  LAST_FRAGMENT,
+  MsgType,
+  networkError,
+  RecordReader,
+  RejectStat,
+  ReplyStat,
+  RPC_VERSION,
+  xdr_authsys_parms,
+  type AuthSysParams,
+  type OpaqueAuth,
+  type RpcTransport,
+} from "./rpc";
+import { XdrReader, XdrWriter, xdr, type XdrType } from "./xdr";
+
+/** What a procedure is told about the call it serves. */
+export interface RpcCallContext {
+  xid: number;
+  prog: number;
+  vers: number;
+  proc: number;
+  cred: OpaqueAuth;
+  /** The AUTH_SYS credential, decoded, when the call carries one. */
+  authSys?: AuthSysParams;
+  transport: RpcTransport;
+  remote: { address: string; port: number };
+}
+
+export interface RpcProcedure<A = any, R = any> {
+  proc: number;
+  name: string;
+  args: XdrType<A>;
+  result: XdrType<R>;
+  handler(arg: A, call: RpcCallContext): R | Promise<R>;
+}
+
+/** One procedure of a program, for RpcProgram.procedures (the generated skeletons use it). */
+export function procedure<A, R>(
+  proc: number,
+  name: string,
+  args: XdrType<A>,
+  result: XdrType<R>,
+  handler: (arg: A, call: RpcCallContext) => R | Promise<R>,
+): RpcProcedure<A, R> {
+  return { proc, name, args, result, handler };
+}
+
+/** One version of one program, as a server offers it. Procedure 0 answers void if not given. */
+export interface RpcProgram {
+  prog: number;
+  vers: number;
+  name?: string;
+  procedures: RpcProcedure[];
+  /** Checks a call's credential: AUTH_OK to serve it, any other AuthStat to refuse (AUTH_ERROR). */
+  authenticate?(call: RpcCallContext): AuthStat;
+}
+
+export interface RpcServerOptions {
+  /**
+   * Remember this many replies by (client address, port, xid) and send a
+   * retransmitted call its first reply again instead of running it twice:
+   * at-most-once for UDP's retransmissions. Default 0 (at-least-once).
+   */
+  duplicateCache?: number;
+  /** The largest call record taken over TCP; a longer one closes the connection. */
+  maxRecord?: number;
+  /** TCP: the largest fragment sent. Default: one fragment. */
+  maxFragment?: number;
+  /** Called with what a procedure threw (the caller got SYSTEM_ERR). */
+  onError?(error: unknown, call: RpcCallContext): void;
+}
+
+export interface RpcListenOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** TCP port (0: any free one; false: no TCP). Default 0. */
+  tcp?: number | false;
+  /** UDP port (0: any free one; false: no UDP). Default 0. */
+  udp?: number | false;
+}
+
+/** The largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
+const UDP_MAX_PAYLOAD = 65507;
+const sameReply = (reply: Uint8Array) => reply;
+const NULL_PROCEDURE = procedure(0, "NULL", xdr.void, xdr.void, () => undefined);
+
+/** An ONC RPC server: programs added, then listening on TCP and/or UDP. */
+export class RpcServer {
+  private readonly programs = new Map<number, Map<number, RpcProgram>>();
+  private readonly writer = new XdrWriter(512);
+  private tcp?: net.Server;
+  private udp?: UdpSocket;
+  private readonly connections = new Set<net.Socket>();
+  private readonly cache = new Map<string, Uint8Array | null>();
+  private registered: { pmap: PortmapperOptions; mappings: PortMapping[] } | undefined;
+  /** Calls served, by outcome; messages dropped (not even a call header). */
+  readonly stats = {
+    calls: 0,
+    success: 0,
+    progUnavail: 0,
+    progMismatch: 0,
+    procUnavail: 0,
+    garbageArgs: 0,
+    systemErr: 0,
+    rpcMismatch: 0,
+    authError: 0,
+    dropped: 0,
+    duplicates: 0,
+  };
+  /** What the last procedure that threw threw. */
+  lastError?: unknown;
+
+  constructor(private readonly options: RpcServerOptions = {}) {}
+
+  /** Offers one version of a program. */
+  add(program: RpcProgram): this {
+    let versions = this.programs.get(program.prog);
+    if (!versions) this.programs.set(program.prog, (versions = new Map()));
+    versions.set(program.vers, program);
+    return this;
+  }
+
+  get tcpPort(): number | undefined {
+    const a = this.tcp?.address();
+    return a && typeof a === "object" ? a.port : undefined;
+  }
+
+  get udpPort(): number | undefined {
+    return this.udp ? this.udp.address().port : undefined;
+  }
+
+  /** Listens; resolves with the ports it got. */
+  async listen(options: RpcListenOptions = {}): Promise<{ tcpPort?: number; udpPort?: number }> {
+    const host = options.host ?? "127.0.0.1";
+    const { tcp, udp } = options;
+    if (tcp !== false) {
+      const server = net.createServer({ noDelay: true }, (socket) => this.serveConnection(socket));
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen({ host, port: tcp ?? 0 }, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      server.on("error", () => {});
+      this.tcp = server;
+    }
+    if (udp !== false) {
+      const socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
+      await new Promise<void>((resolve, reject) => {
+        socket.once("error", reject);
+        socket.bind({ address: host, port: udp ?? 0 }, () => {
+          socket.off("error", reject);
+          resolve();
+        });
+      });
+      socket.on("error", () => {});
+      socket.on("message", (msg, rinfo) => this.serveDatagram(socket, msg, rinfo));
+      this.udp = socket;
+    }
+    return { tcpPort: this.tcpPort, udpPort: this.udpPort };
+  }
+
+  private serveConnection(socket: net.Socket): void {
+    this.connections.add(socket);
+    const remote = { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
+    const records = new RecordReader(
+      (record) => {
+        const reply = this.dispatch(record, "tcp", remote);
+        if (reply === undefined) return;
+        if (reply instanceof Promise) {
+          reply.then(
+            (bytes) => bytes && !socket.destroyed && socket.write(bytes),
+            () => {},
+          );
+        } else if (!socket.destroyed) socket.write(reply);
+      },
+      () => {
+        this.stats.dropped++;
+        socket.destroy();
+      },
+      this.options.maxRecord,
+    );
+    socket.on("data", (chunk) => records.push(chunk));
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => this.connections.delete(socket));
+  }
+
+  private serveDatagram(socket: UdpSocket, msg: Buffer, rinfo: RemoteInfo): void {
+    const remote = { address: rinfo.address, port: rinfo.port };
+    const reply = this.dispatch(msg, "udp", remote);
+    if (reply === undefined) return;
+    const send = (bytes: Uint8Array | undefined) => {
+      if (!bytes || this.udp !== socket) return; // closed while the procedure ran
+      try {
+        socket.send(bytes, rinfo.port, rinfo.address, () => {});
+      } catch {
+        this.stats.dropped++;
+      }
+    };
+    if (reply instanceof Promise) reply.then(send, () => {});
+    else send(reply);
+  }
+
+  /**
+   * One call message in, its reply out (with a record mark for TCP), or
+   * undefined to drop it. Synchronous when the procedure is.
+   */
+  private dispatch(
+    record: Uint8Array,
+    transport: RpcTransport,
+    remote: { address: string; port: number },
+  ): Uint8Array | Promise<Uint8Array | undefined> | undefined {
+    try {
+      return this.dispatchCall(record, transport, remote);
+    } catch {
+      this.stats.dropped++;
+      return undefined;
+    }
+  }
+
+  private dispatchCall(
+    record: Uint8Array,
+    transport: RpcTransport,
+    remote: { address: string; port: number },
+  ): Uint8Array | Promise<Uint8Array | undefined> | undefined {
+    const r = new XdrReader(record);
+    let xid: number, rpcvers: number, prog: number, vers: number, proc: number;
+    try {
+      xid = r.uint();
+      if (r.uint() !== MsgType.CALL) {
+        this.stats.dropped++;
+        return undefined;
+      }
+      rpcvers = r.uint();
+      if (rpcvers !== RPC_VERSION) {
+        this.stats.calls++;
+        this.stats.rpcMismatch++;
+        return this.denied(transport, xid, (w) => {
+          w.uint(RejectStat.RPC_MISMATCH);
+          w.uint(RPC_VERSION);
+          w.uint(RPC_VERSION);
+        });
+      }
+      prog = r.uint();
+      vers = r.uint();
+      proc = r.uint();
+    } catch {
+      this.stats.dropped++;
+      return undefined;
+    }
+    this.stats.calls++;
+    const authError = (stat: AuthStat) => {
+      this.stats.authError++;
+      return this.denied(transport, xid, (w) => {
+        w.uint(RejectStat.AUTH_ERROR);
+        w.uint(stat);
+      });
+    };
+    let cred: OpaqueAuth;
+    let authSysParams: AuthSysParams | undefined;
+    try {
+      cred = { flavor: r.uint(), body: r.opaque(400) };
+    } catch {
+      return authError(AuthStat.AUTH_BADCRED);
+    }
+    try {
+      r.uint();
+      r.opaque(400);
+    } catch {
+      return authError(AuthStat.AUTH_BADVERF);
+    }
+    if (cred.flavor === AuthFlavor.AUTH_SYS) {
+      try {
+        const cr = new XdrReader(cred.body);
+        authSysParams = xdr_authsys_parms.decode(cr);
+        cr.done();
+      } catch {
+        return authError(AuthStat.AUTH_BADCRED);
+      }
+    } else if (cred.flavor !== AuthFlavor.AUTH_NONE) {
+      return authError(AuthStat.AUTH_REJECTEDCRED);
+    }
+
+    const versions = this.programs.get(prog);
+    if (!versions) {
+      this.stats.progUnavail++;
+      return this.accepted(transport, xid, AcceptStat.PROG_UNAVAIL);
+    }
+    const program = versions.get(vers);
+    if (!program) {
+      this.stats.progMismatch++;
+      const numbers = [...versions.keys()];
+      return this.accepted(transport, xid, AcceptStat.PROG_MISMATCH, (w) => {
+        w.uint(Math.min(...numbers));
+        w.uint(Math.max(...numbers));
+      });
+    }
+    const p =
+      program.procedures.find((q) => q.proc === proc) ?? (proc === 0 ? NULL_PROCEDURE : undefined);
+    if (!p) {
+      this.stats.procUnavail++;
+      return this.accepted(transport, xid, AcceptStat.PROC_UNAVAIL);
+    }
+    const context: RpcCallContext = { xid, prog, vers, proc, cred, transport, remote };
+    if (authSysParams) context.authSys = authSysParams;
+    if (program.authenticate) {
+      let stat: AuthStat;
+      try {
+        stat = program.authenticate(context);
+      } catch {
+        stat = AuthStat.AUTH_FAILED;
+      }
+      if (stat !== AuthStat.AUTH_OK) return authError(stat);
+    }
+    let arg: unknown;
+    try {
+      arg = p.args.decode(r);
+      r.done();
+    } catch {
+      this.stats.garbageArgs++;
+      return this.accepted(transport, xid, AcceptStat.GARBAGE_ARGS);
+    }
+
+    // At-most-once: a call seen before gets its reply again (or nothing yet).
+    const limit = this.options.duplicateCache ?? 0;
+    const key = limit > 0 ? `${transport} ${remote.address} ${remote.port} ${xid}` : "";
+    if (limit > 0) {
+      if (this.cache.has(key)) {
+        this.stats.duplicates++;
+        return this.cache.get(key) ?? undefined;
+      }
+      this.cache.set(key, null);
+      if (this.cache.size > limit) this.cache.delete(this.cache.keys().next().value!);
+    }
+    const remember =
+      limit === 0
+        ? sameReply
+        : (reply: Uint8Array) => {
+            if (this.cache.has(key)) this.cache.set(key, reply);
+            return reply;
+          };
+
+    let value: unknown;
+    try {
+      value = p.handler(arg, context);
+    } catch (error) {
+      return remember(this.systemError(transport, xid, error, context));
+    }
+    if (value instanceof Promise) {
+      return value.then(
+        (v) => remember(this.success(transport, xid, p, v, context)),
+        (error) => remember(this.systemError(transport, xid, error, context)),
+      );
+    }
+    return remember(this.success(transport, xid, p, value, context));
+  }
+
+  private systemError(
+    transport: RpcTransport,
+    xid: number,
+    error: unknown,
+    context: RpcCallContext,
+  ): Uint8Array {
+    this.stats.systemErr++;
+    this.lastError = error;
+    try {
+      this.options.onError?.(error, context);
+    } catch {
+      // the hook's own failure changes nothing
+    }
+    return this.accepted(transport, xid, AcceptStat.SYSTEM_ERR);
+  }
+
+  private success(
+    transport: RpcTransport,
+    xid: number,
+    p: RpcProcedure,
+    value: unknown,
+    context: RpcCallContext,
+  ): Uint8Array {
+    try {
+      const reply = this.accepted(transport, xid, AcceptStat.SUCCESS, (w) =>
+        p.result.encode(w, value),
+      );
+      if (transport === "udp" && reply.length > UDP_MAX_PAYLOAD) {
+        throw networkError(
+          "EMSGSIZE",
+          "sendto",
+          `a reply of ${reply.length} bytes does not fit a datagram`,
+        );
+      }
+      this.stats.success++;
+      return reply;
+    } catch (error) {
+      return this.systemError(transport, xid, error, context);
+    }
+  }
+
+  private begin(transport: RpcTransport, xid: number): XdrWriter {
+    const w = this.writer.reset();
+    if (transport === "tcp") w.uint(0);
+    w.uint(xid);
+    w.uint(MsgType.REPLY);
+    return w;
+  }
+
+  private finish(transport: RpcTransport, w: XdrWriter): Uint8Array {
+    if (transport === "udp") return w.bytes();
+    const max = this.options.maxFragment ?? 0x7fffffff;
+    if (w.length - 4 <= max) {
+      w.patchUint(0, (LAST_FRAGMENT | (w.length - 4)) >>> 0);
+      return w.bytes();
+    }
+    return frameRecord(w.written().subarray(4), max);
+  }
+
+  private accepted(
+    transport: RpcTransport,
+    xid: number,
+    stat: AcceptStat,
+    body?: (w: XdrWriter) => void,
+  ): Uint8Array {
+    const w = this.begin(transport, xid);
+    w.uint(ReplyStat.MSG_ACCEPTED);
+    w.uint(AuthFlavor.AUTH_NONE);
+    w.uint(0);
+    w.uint(stat);
+    body?.(w);
+    return this.finish(transport, w);
+  }
+
+  private denied(transport: RpcTransport, xid: number, body: (w: XdrWriter) => void): Uint8Array {
+    const w = this.begin(transport, xid);
+    w.uint(ReplyStat.MSG_DENIED);
+    body(w);
+    return this.finish(transport, w);
+  }
+
+  /**
+   * Registers every program version on every transport it listens on with
+   * the portmapper (PMAPPROC_SET), replacing an older registration of the
+   * same program and version; close() unregisters.
+   */
+  async register(options: PortmapperOptions = {}): Promise<PortMapping[]> {
+    const pmap = await Portmapper.connect(options);
+    const mappings: PortMapping[] = [];
+    try {
+      for (const [prog, versions] of this.programs) {
+        for (const vers of versions.keys()) {
+          await pmap.unset({ prog, vers, prot: IPPROTO_TCP, port: 0 }, options);
+          if (this.tcpPort) mappings.push({ prog, vers, prot: IPPROTO_TCP, port: this.tcpPort });
+          if (this.udpPort) mappings.push({ prog, vers, prot: IPPROTO_UDP, port: this.udpPort });
+        }
+      }
+      for (const m of mappings) {
+        if (!(await pmap.set(m, options))) {
+          throw networkError(
+            "EPROTO",
+            "pmap_set",
+            `the portmapper refused ${m.prog} ${m.vers} ${m.prot} ${m.port}`,
+          );
+        }
+      }
+    } finally {
+      pmap.close();
+    }
+    this.registered = { pmap: options, mappings };
+    return mappings;
+  }
+
+  /** Removes this server's registrations from the portmapper (PMAPPROC_UNSET). */
+  async unregister(): Promise<void> {
+    const registered = this.registered;
+    if (!registered) return;
+    this.registered = undefined;
+    const pmap = await Portmapper.connect(registered.pmap);
+    try {
+      const done = new Set<string>();
+      for (const m of registered.mappings) {
+        const key = `${m.prog}/${m.vers}`;
+        if (done.has(key)) continue;
+        done.add(key);
+        await pmap.unset(m, registered.pmap);
+      }
+    } finally {
+      pmap.close();
+    }
+  }
+
+  /** Unregisters (if registered), stops listening, closes every connection. */
+  async close(): Promise<void> {
+    try {
+      await this.unregister();
+    } finally {
+      for (const socket of this.connections) socket.destroy();
+      const tcp = this.tcp;
+      this.tcp = undefined;
+      if (tcp) await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      const udp = this.udp;
+      this.udp = undefined;
+      if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
