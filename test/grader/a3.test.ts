@@ -3,9 +3,8 @@
 // student's own client, and the tests' client, three of which vanish. The
 // reference scores full marks; each classic mistake loses the tests that
 // look for it, and nothing is left behind. The fixture table: name -> score.
-import { beforeAll, expect, test } from "vitest";
-import type { Graded } from "../../grader/src/grade.ts";
-import { gradeAll, leftovers, testNamed } from "./helpers.ts";
+import { expect, test } from "vitest";
+import { fixtureTable, testNamed } from "./helpers.ts";
 
 const expected: Record<string, number> = {
   "A3-reference": 10,
@@ -15,19 +14,7 @@ const expected: Record<string, number> = {
   "A3-leaves-fifo": 2, // close() does not unlink the server's FIFO
   "A3-one-process": 0, // no FIFO: a counter file and the digest computed by the client
 };
-let graded: Map<string, Graded>;
-const get = (name: string) => graded.get(name)!;
-const output = (name: string, id: string) => testNamed(get(name), id).report.output;
-
-beforeAll(async () => {
-  graded = await gradeAll(Object.keys(expected), "A3-fifo-server", 2);
-}, 1_200_000);
-
-test("each fixture gets its expected score and leaves nothing behind", () => {
-  const scores = Object.fromEntries(Object.keys(expected).map((n) => [n, get(n).results.score]));
-  expect(scores).toEqual(expected);
-  for (const name of Object.keys(expected)) expect(leftovers(get(name)), name).toEqual([]);
-});
+const { get, output } = fixtureTable("A3-fifo-server", expected);
 
 test("the reference: two visible and three hidden tests, all passing, well within the limits", () => {
   const g = get("A3-reference");

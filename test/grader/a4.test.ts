@@ -2,9 +2,8 @@
 // scores full marks; a solution that never uses signals, an empty one, and
 // the classic mistake (a SignalFd never closed, so SIGRTMIN+1 stays taken)
 // get their expected scores, and nothing is left behind.
-import { beforeAll, expect, test } from "vitest";
-import type { Graded } from "../../grader/src/grade.ts";
-import { gradeAll, leftovers } from "./helpers.ts";
+import { expect, test } from "vitest";
+import { fixtureTable } from "./helpers.ts";
 
 // The fixture table: each submission and the score it must get (of 10).
 const expected: Record<string, number> = {
@@ -13,19 +12,7 @@ const expected: Record<string, number> = {
   "A4-no-signals": 0,
   "A4-no-close": 2, // only a4-test-send: every collect test checks the signal is given back
 };
-let graded: Map<string, Graded>;
-const get = (name: string) => graded.get(name)!;
-const output = (name: string, id: string) =>
-  get(name).tests.find((t) => t.gradeId === id)!.report.output;
-
-beforeAll(async () => {
-  graded = await gradeAll(Object.keys(expected), "A4-signals", 2);
-}, 600_000);
-
-test.each(Object.entries(expected))("%s scores %i", (name, score) => {
-  expect(get(name).results.score).toBe(score);
-  expect(leftovers(get(name))).toEqual([]);
-});
+const { get, output } = fixtureTable("A4-signals", expected, 600_000);
 
 test("A4: the reference receives from other processes and sends to the C receiver", () => {
   expect(output("A4-reference", "a4-test-collect")).toContain(

@@ -3,9 +3,8 @@
 // items in the notebook process, scores 0; the classic wrong order of the
 // producer's waits (mutex before empty) deadlocks and loses the producer's
 // tests. The hidden tests run C producers and consumers in other processes.
-import { beforeAll, expect, test } from "vitest";
-import type { Graded } from "../../grader/src/grade.ts";
-import { gradeAll, leftovers } from "./helpers.ts";
+import { expect, test } from "vitest";
+import { fixtureTable } from "./helpers.ts";
 
 /** The fixture table: each submission and the score it must get. */
 const expected: Record<string, number> = {
@@ -15,18 +14,7 @@ const expected: Record<string, number> = {
   "A6-single-process": 0,
 };
 
-let graded: Map<string, Graded>;
-const byId = (name: string, id: string) =>
-  graded.get(name)!.tests.find((t) => t.gradeId === id)!.report.output;
-
-beforeAll(async () => {
-  graded = await gradeAll(Object.keys(expected), "A6-bounded-buffer", 2);
-}, 900_000);
-
-test.each(Object.entries(expected))("%s scores %i", (name, score) => {
-  expect(graded.get(name)!.results.score).toBe(score);
-  expect(leftovers(graded.get(name)!)).toEqual([]);
-});
+const { get, output: byId } = fixtureTable("A6-bounded-buffer", expected, 900_000);
 
 test("A6: the reference's items reach a C consumer in another process, in order", () => {
   expect(byId("A6-reference", "a6-test-layout")).toContain(

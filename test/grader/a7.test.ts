@@ -2,9 +2,8 @@
 // full marks; a solution that does not map the file, one that maps it
 // MAP_PRIVATE, and one that never unmaps each lose what the tests look for,
 // and leave nothing behind. The fixture table: name -> expected score.
-import { beforeAll, expect, test } from "vitest";
-import type { Graded } from "../../grader/src/grade.ts";
-import { gradeAll, leftovers, testNamed } from "./helpers.ts";
+import { expect, test } from "vitest";
+import { fixtureTable, testNamed } from "./helpers.ts";
 
 const expected: Record<string, number> = {
   "A7-reference": 10,
@@ -12,18 +11,7 @@ const expected: Record<string, number> = {
   "A7-private": 0,
   "A7-leak": 0,
 };
-let graded: Map<string, Graded>;
-const get = (name: string) => graded.get(name)!;
-
-beforeAll(async () => {
-  graded = await gradeAll(Object.keys(expected), "A7-mapped-counters", 2);
-}, 600_000);
-
-test("each fixture gets its expected score and leaves nothing behind", () => {
-  const scores = Object.fromEntries(Object.keys(expected).map((n) => [n, get(n).results.score]));
-  expect(scores).toEqual(expected);
-  for (const name of Object.keys(expected)) expect(leftovers(get(name)), name).toEqual([]);
-});
+const { get } = fixtureTable("A7-mapped-counters", expected);
 
 test("the reference: visible and hidden tests, a peer process sees the adds", () => {
   const r = get("A7-reference").results;

@@ -4,9 +4,8 @@
 // across writes, and clients that vanish. The reference scores full marks;
 // each classic mistake loses the tests that look for it. The fixture table:
 // name -> expected score.
-import { beforeAll, expect, test } from "vitest";
-import type { Graded } from "../../grader/src/grade.ts";
-import { gradeAll, leftovers, testNamed } from "./helpers.ts";
+import { expect, test } from "vitest";
+import { fixtureTable, testNamed } from "./helpers.ts";
 
 const expected: Record<string, number> = {
   "A8-reference": 10,
@@ -16,19 +15,7 @@ const expected: Record<string, number> = {
   "A8-close-keeps-connections": 8, // close() only stops listening: it never resolves while clients wait
   "A8-no-socket": 0, // answers computed in the notebook, nothing listens
 };
-let graded: Map<string, Graded>;
-const get = (name: string) => graded.get(name)!;
-const output = (name: string, id: string) => testNamed(get(name), id).report.output;
-
-beforeAll(async () => {
-  graded = await gradeAll(Object.keys(expected), "A8-line-server", 2);
-}, 1_200_000);
-
-test("each fixture gets its expected score and leaves nothing behind", () => {
-  const scores = Object.fromEntries(Object.keys(expected).map((n) => [n, get(n).results.score]));
-  expect(scores).toEqual(expected);
-  for (const name of Object.keys(expected)) expect(leftovers(get(name)), name).toEqual([]);
-});
+const { get, output } = fixtureTable("A8-line-server", expected);
 
 test("the reference: 200 connections from four processes, in the sandbox's own loopback", () => {
   const g = get("A8-reference");

@@ -3,6 +3,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { promisify } from "node:util";
+import { beforeAll, expect, test } from "vitest";
 import path from "node:path";
 import { gradeSubmission, type Graded } from "../../grader/src/grade.ts";
 
@@ -102,4 +103,28 @@ export function runReaped(
     maxBuffer: 16 * 2 ** 20,
     ...options,
   });
+}
+
+/**
+ * An assignment's fixture table (name -> expected score) as tests: grades
+ * every fixture once, two at a time, before the file's tests; tests that each
+ * gets its score and leaves nothing behind; and gives the file's own tests a
+ * fixture's grading (`get`) and one test's output (`output`).
+ */
+export function fixtureTable(
+  assignment: string,
+  expected: Record<string, number>,
+  timeout = 1_200_000,
+) {
+  let graded = new Map<string, Graded>();
+  beforeAll(async () => {
+    graded = await gradeAll(Object.keys(expected), assignment, 2);
+  }, timeout);
+  const get = (name: string) => graded.get(name)!;
+  test("each fixture gets its expected score and leaves nothing behind", () => {
+    const scores = Object.fromEntries(Object.keys(expected).map((n) => [n, get(n).results.score]));
+    expect(scores).toEqual(expected);
+    for (const name of Object.keys(expected)) expect(leftovers(get(name)), name).toEqual([]);
+  });
+  return { get, output: (name: string, id: string) => testNamed(get(name), id).report.output };
 }
