@@ -8,8 +8,10 @@ outer  joins the kernel's cgroups (so everything it starts is counted and can
        be killed at once), ignores SIGINT (Jupyter interrupts the whole process
        group; only the kernel must see it), and enters new mount, IPC, PID and
        network namespaces through util-linux unshare.
-inner  is PID 1 of the new PID namespace: it mounts a private /dev/shm and
-       /tmp (size-limited tmpfs), hides the paths the submission must not
+inner  is PID 1 of the new PID namespace: it brings up the loopback
+       interface of the new network namespace (the kernel's own 127.0.0.1
+       and ::1, and nothing else: no other interface, no route out), mounts
+       a private /dev/shm and /tmp (size-limited tmpfs), hides the paths the submission must not
        read (instructor sources, .git, results), hands the connection file to
        the sandbox user, sets resource limits, then forks the kernel as that
        user and reaps orphans until it exits. When PID 1 exits the kernel
@@ -22,11 +24,14 @@ that stay visible through the private /tmp), shm_bytes, tmp_bytes,
 rlimits ({name: value}), env ({name: value}).
 """
 
+import fcntl
 import json
 import os
 import resource
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 
@@ -83,6 +88,19 @@ def isolate(config):
             mount("--bind", "/dev/null", path)
 
 
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+
+
+def loopback_up():
+    """A new network namespace has only `lo`, and it is down: set IFF_UP
+    (what `ip link set lo up` does), so the submission can listen on and
+    connect to 127.0.0.1 / ::1 of its own namespace, and reach nothing else."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        request = struct.pack("16sh14x", b"lo", 0)
+        flags = struct.unpack("16sh14x", fcntl.ioctl(sock.fileno(), SIOCGIFFLAGS, request))[1]
+        fcntl.ioctl(sock.fileno(), SIOCSIFFLAGS, struct.pack("16sh14x", b"lo", flags | IFF_UP))
+
+
 def limits(config):
     for name, value in config["rlimits"].items():
         number = getattr(resource, f"RLIMIT_{name.upper()}")
@@ -90,6 +108,8 @@ def limits(config):
 
 
 def inner(config, conn, argv):
+    if "--net" in config["unshare"]:
+        loopback_up()
     isolate(config)
     workdir = config["workdir"]
     uid, gid = config["uid"], config["gid"]
