@@ -403,13 +403,6 @@ export const GLOSSARY: Term[] = [
     means: "Packing arguments into bytes to send them, in an agreed byte order.",
   },
   {
-    en: "byte order (endianness)",
-    ko: "바이트 순서",
-    chapter: 9,
-    means:
-      "Which byte of a number comes first in memory: 0x01020304 is 04 03 02 01 little endian (x86) and 01 02 03 04 big endian (the network's order, XDR's).",
-  },
-  {
     en: "serialization",
     ko: "직렬화",
     chapter: 9,
