@@ -97,9 +97,9 @@ beforeAll(async () => {
     path.join(ROOT, "test", "fixtures", "notebooks", PANEL_LIVE),
     path.join(notebooks, PANEL_LIVE),
   );
-  await cp(path.join(ROOT, "notebooks", "figures"), path.join(notebooks, "figures"), {
-    recursive: true,
-  });
+  // Figures, and the stubs chapter 09 generated from its .x file and imports.
+  for (const dir of ["figures", "generated"])
+    await cp(path.join(ROOT, "notebooks", dir), path.join(notebooks, dir), { recursive: true });
   // The kernel resolves `ipc-lab` (and its types) from the notebook's folder upwards.
   await symlink(path.join(ROOT, "node_modules"), path.join(work, "node_modules"));
   // Every cell in the DOM (no windowing), and no news pop-ups over the menu.

@@ -491,11 +491,62 @@ export const GLOSSARY: Term[] = [
   {
     en: "remote procedure call (RPC)",
     ko: "원격 프로시저 호출",
+    chapter: 9,
     means: "A call of a procedure in another process, often on another machine, through stubs.",
   },
   {
     en: "marshalling",
     ko: "마샬링",
+    chapter: 9,
     means: "Packing arguments into bytes to send them, in an agreed byte order.",
+  },
+  {
+    en: "serialization",
+    ko: "직렬화",
+    chapter: 9,
+    means:
+      "Writing an object and everything it references as bytes that can be sent; shared references and cycles need handles, which JSON lacks.",
+  },
+  {
+    en: "stub",
+    ko: "스텁",
+    chapter: 9,
+    means:
+      "The client side of an RPC: makes the remote call look local, finds the server and marshals the parameters.",
+  },
+  {
+    en: "skeleton (server-side stub)",
+    ko: "스켈레톤",
+    chapter: 9,
+    means:
+      "The server side of an RPC: unmarshals a call, runs the real procedure and marshals its result; note 004 calls it the server-side stub.",
+  },
+  {
+    en: "interface definition language (IDL)",
+    ko: "인터페이스 정의 언어",
+    chapter: 9,
+    means:
+      "A description of an interface's types and procedures (ONC RPC's .x files, protobuf) from which a compiler writes stubs, skeletons and marshalling.",
+  },
+  {
+    en: "XDR (External Data Representation)",
+    ko: "외부 데이터 표현",
+    chapter: 9,
+    means:
+      "ONC RPC's wire format (RFC 4506): big endian, in 4-byte units, the same bytes whatever machine wrote them.",
+  },
+  {
+    en: "portmapper (rpcbind)",
+    ko: "포트매퍼",
+    chapter: 9,
+    means:
+      "Program 100000 on port 111, which maps an RPC program number to the port its server listens on; rpcinfo -p lists it.",
+  },
+  {
+    en: "at-most-once, at-least-once",
+    ko: "최대 한 번, 최소 한 번",
+    chapter: 9,
+    means:
+      "What a retransmitted call guarantees: run at least once (maybe twice, when a reply was lost) or, with a duplicate cache, at most once.",
   },
 ];

@@ -121,16 +121,36 @@ int main(int argc, char *argv[]) {
   printf("{\"pid\":%d,\"tcpPort\":%d,\"udpPort\":%d}\n", (int)getpid(), tcp_got, udp_got);
   fflush(stdout);
 
-  /* svc_run(), but one that stops on a signal. */
+  /*
+   * svc_run(), but one that stops on a signal. Like libtirpc's own svc_run,
+   * it polls a copy of svc_pollfd: serving a request may accept or destroy a
+   * connection, and xprt_register/xprt_unregister then realloc svc_pollfd
+   * while svc_getreq_poll is still walking the array it was given (polling
+   * svc_pollfd itself crashed with SIGSEGV when clients came and went fast).
+   */
+  struct pollfd *fds = NULL;
+  int capacity = 0;
   while (!stopping) {
-    int n = poll(svc_pollfd, (nfds_t)svc_max_pollfd, -1);
+    int count = svc_max_pollfd;
+    if (count > capacity) {
+      struct pollfd *bigger = realloc(fds, (size_t)count * sizeof *fds);
+      if (bigger == NULL) {
+        perror("realloc");
+        return 1;
+      }
+      fds = bigger;
+      capacity = count;
+    }
+    memcpy(fds, svc_pollfd, (size_t)count * sizeof *fds);
+    int n = poll(fds, (nfds_t)count, -1);
     if (n == -1) {
       if (errno == EINTR) continue;
       perror("poll");
       return 1;
     }
-    svc_getreq_poll(svc_pollfd, n);
+    svc_getreq_poll(fds, n);
   }
+  free(fds);
   if (reg) pmap_unset(SUM_PROG, SUM_VERS);
   return 0;
 }
