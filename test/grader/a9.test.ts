@@ -4,9 +4,8 @@
 // client that adds the numbers itself, one that gives up when a server fails
 // and one with no time-outs lose the distributedSum tests; each leaves
 // nothing behind. The fixture table: name -> expected score.
-import { beforeAll, expect, test } from "vitest";
-import type { Graded } from "../../grader/src/grade.ts";
-import { gradeAll, leftovers, testNamed } from "./helpers.ts";
+import { expect, test } from "vitest";
+import { fixtureTable, testNamed } from "./helpers.ts";
 
 const expected: Record<string, number> = {
   "A9-reference": 12,
@@ -15,18 +14,7 @@ const expected: Record<string, number> = {
   "A9-no-failover": 9,
   "A9-no-timeout": 9,
 };
-let graded: Map<string, Graded>;
-const get = (name: string) => graded.get(name)!;
-
-beforeAll(async () => {
-  graded = await gradeAll(Object.keys(expected), "A9-rpc-service", 2);
-}, 600_000);
-
-test("each fixture gets its expected score and leaves nothing behind", () => {
-  const scores = Object.fromEntries(Object.keys(expected).map((n) => [n, get(n).results.score]));
-  expect(scores).toEqual(expected);
-  for (const name of Object.keys(expected)) expect(leftovers(get(name)), name).toEqual([]);
-});
+const { get } = fixtureTable("A9-rpc-service", expected, 600_000);
 
 test("the reference: visible and hidden tests, the C client and the stubs both call it", () => {
   const g = get("A9-reference");
