@@ -256,6 +256,8 @@ export interface NativeAddon {
   // blocking.cc
   cancelWait(id: number): void;
   pendingBlocking(): number;
+  blockingPool(): { threads: number; idle: number; started: number; stale: number };
+  releaseBlockingThreads(): number;
   // memory.cc (mappings: mapping.cc)
   ftruncate(fd: number, length: number): void;
   fallocate(fd: number, offset: number, length: number): void;

@@ -18,6 +18,8 @@ import {
   NAME_MAX,
   openFifo,
   pendingBlockingWaits,
+  releaseBlockingThreads,
+  blockingThreads,
   pendingWaits,
   PIPE_BUF,
   readSync,
@@ -374,6 +376,7 @@ describe("open rules", () => {
 describe("the open waits on a thread of its own", () => {
   test("eight pending opens do not park libuv's pool: fs still works; abort stops them all, leaving no thread or fd", async () => {
     const p = fifo();
+    releaseBlockingThreads(); // earlier tests' idle waiter threads
     const before = threads();
     const controller = new AbortController();
     const opens = Array.from({ length: 8 }, () => openFifo(p, "r", { signal: controller.signal }));
@@ -390,6 +393,10 @@ describe("the open waits on a thread of its own", () => {
     controller.abort(reason);
     for (const o of opens) await expect(o).rejects.toBe(reason);
     await threadsDone();
+    // The eight threads stay, idle, for the next waits; released, none is left.
+    expect(blockingThreads()).toMatchObject({ threads: 8, idle: 8 });
+    expect(threads()).toBe(before + 8);
+    expect(releaseBlockingThreads()).toBe(8);
     expect(threads()).toBe(before);
     expect(fifoFds()).toEqual([]);
   });
