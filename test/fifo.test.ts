@@ -315,6 +315,39 @@ describe("open rules", () => {
     }
   });
 
+  test("readInto reads into the caller's buffer (one read(2) per chunk, no allocation): waits, fills at an offset, 0 at EOF", async () => {
+    const p = fifo();
+    const reader = await open(p, "r", { nonblock: true });
+    const writer = await open(p, "w");
+    const buffer = Buffer.alloc(8, ".");
+    const reading = reader.readInto(buffer, 2, 4, { timeout: 10_000 });
+    await writer.write("abcdef"); // more than asked for: the rest stays in the FIFO
+    expect(await reading).toBe(4);
+    expect(buffer.toString()).toBe("..abcd..");
+    expect(await reader.readInto(buffer)).toBe(2);
+    expect(buffer.subarray(0, 2).toString()).toBe("ef");
+    // 1 MiB through one 64 KiB buffer, while the writer waits for room.
+    const big = Buffer.alloc(1 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = i % 251;
+    const writing = writer.write(big, { timeout: 10_000 });
+    const into = Buffer.allocUnsafe(65536);
+    const got: Buffer[] = [];
+    for (let n = 0; n < big.length;) {
+      const k = await reader.readInto(into, 0, undefined, { timeout: 10_000 });
+      got.push(Buffer.from(into.subarray(0, k)));
+      n += k;
+    }
+    expect(await writing).toBe(big.length);
+    expect(Buffer.concat(got).equals(big)).toBe(true);
+    writer.close();
+    expect(await reader.readInto(into, 0, undefined, { timeout: 10_000 })).toBe(0);
+    expect(() => reader.readInto("x" as never)).toThrow(TypeError);
+    expect(() => reader.readInto(into, 65536)).toThrow(RangeError);
+    expect(() => reader.readInto(into, 0, 65537)).toThrow(RangeError);
+    reader.close();
+    expect(() => reader.readInto(into)).toThrow(expect.objectContaining({ code: "EBADF" }));
+  });
+
   test("a path that is not a FIFO is refused with EINVAL before open; a missing one is ENOENT", async () => {
     const file = path.join(dir, "plain");
     writeFileSync(file, "data");
