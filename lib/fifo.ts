@@ -288,7 +288,8 @@ export async function openFifo(
   // The kernel has no RWF_NOWAIT for FIFOs (EOPNOTSUPP, unlike pipe2's
   // pipes): O_NONBLOCK on this open file description, which no other
   // process shares (O_CLOEXEC), is what keeps reads and writes off the wait.
-  if (!nonblock) native.setNonblocking(fd, true);
+  // (A writer whose non-blocking open found a reader has it already.)
+  if (!nonblock && ready === undefined) native.setNonblocking(fd, true);
   // The name now refers to something else (replaced between stat and open).
   if ((native.fstat(fd).mode & S_IFMT) !== S_IFIFO) {
     fifo.close();
