@@ -111,16 +111,18 @@ void WorkerMain(Worker* self) {
     wait->finished = true;  // from here on no cancel signal is sent for it
     self->wait = nullptr;
     idleWorkers.push_back(self);
-    // The last touch of `wait` on this thread. Under the lock, so that the
-    // main thread cannot hand this worker a new wait and see it run before
-    // this one is reported (the order does not matter; only the lifetime).
+    lock.unlock();
+    // The last touch of `wait` on this thread: the main thread frees it only
+    // after this wakes it (OnDone). Outside the lock, so that the main thread
+    // never wakes only to wait for the mutex.
     uv_async_send(&wait->done);
+    lock.lock();
   }
 }
 
 // Takes an idle worker or starts one; hands it `wait`. Throws system_error.
 void Dispatch(Wait* wait) {
-  std::lock_guard<std::mutex> lock(poolMutex);
+  std::unique_lock<std::mutex> lock(poolMutex);
   Worker* worker;
   if (!idleWorkers.empty()) {
     worker = idleWorkers.back();
@@ -137,6 +139,8 @@ void Dispatch(Wait* wait) {
   }
   wait->worker = worker;
   worker->wait = wait;
+  lock.unlock();
+  // Outside the lock: the woken worker does not block at once on the mutex.
   worker->wake.notify_one();
 }
 
