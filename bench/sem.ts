@@ -42,6 +42,7 @@ async function tsPingpong(pin: boolean, spin = 0): Promise<number> {
       "pong",
       name,
       String(ROUND_TRIPS),
+      String(spin),
     ]);
     const pong = spawn(pongCmd, pongArgs, { stdio: ["ignore", "pipe", "inherit"] });
     const pongDone = new Promise<void>((resolve) => pong.on("close", () => resolve()));
@@ -51,6 +52,7 @@ async function tsPingpong(pin: boolean, spin = 0): Promise<number> {
       "ping",
       name,
       String(ROUND_TRIPS),
+      String(spin),
     ]);
     const ping = spawnSync(pingCmd, pingArgs, { encoding: "utf8" });
     await pongDone;

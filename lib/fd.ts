@@ -55,13 +55,30 @@ export function read(fd: number, length = 65536, options: WaitOptions = {}): Pro
   checkFd(fd);
   checkWaitOptions(options); // bad arguments throw here; only the wait itself is a Promise
   const buffer = Buffer.allocUnsafe(checkLength(length));
+  return readIntoAwait(fd, buffer, 0, buffer.length, options).then((n) => buffer.subarray(0, n));
+}
+
+/**
+ * @internal: one awaited read(2) into `buffer[offset, offset + length)`;
+ * the byte count, 0 at end of file. `nonblocking`: the caller knows the
+ * descriptor is O_NONBLOCK (a Fifo's), so the attempt is the plain call.
+ */
+export function readIntoAwait(
+  fd: number,
+  buffer: Uint8Array,
+  offset: number,
+  length: number,
+  options: WaitOptions = {},
+  nonblocking = false,
+): Promise<number> {
+  const attempt = nonblocking ? native.readNonblock : native.readNowait;
   return whenReady(
     fd,
     "readable",
     "read",
     () => {
-      const n = native.readNowait(fd, buffer, 0, buffer.length);
-      return n < 0 ? undefined : buffer.subarray(0, n);
+      const n = attempt(fd, buffer, offset, length);
+      return n < 0 ? undefined : n;
     },
     options,
   );
@@ -71,7 +88,17 @@ export function read(fd: number, length = 65536, options: WaitOptions = {}): Pro
 export function write(fd: number, data: ByteInput, options: WaitOptions = {}): Promise<number> {
   checkFd(fd);
   checkWaitOptions(options);
-  const bytes = toBytes(data);
+  return writeAwait(fd, toBytes(data), options);
+}
+
+/** @internal: write(2) of every byte of `bytes`, awaited; `nonblocking` as for readIntoAwait. */
+export function writeAwait(
+  fd: number,
+  bytes: Uint8Array,
+  options: WaitOptions = {},
+  nonblocking = false,
+): Promise<number> {
+  const attempt = nonblocking ? native.writeNonblock : native.writeNowait;
   let done = 0;
   return whenReady(
     fd,
@@ -79,7 +106,7 @@ export function write(fd: number, data: ByteInput, options: WaitOptions = {}): P
     "write",
     () => {
       while (done < bytes.length) {
-        const n = native.writeNowait(fd, bytes, done, bytes.length - done);
+        const n = attempt(fd, bytes, done, bytes.length - done);
         if (n < 0) return undefined;
         done += n;
       }

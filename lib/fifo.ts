@@ -21,7 +21,7 @@ import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, S_IFMT } fr
 import { checkInteger, checkOptions, invalidType, invalidValue, show, systemError } from "./errors";
 import { Descriptor } from "./descriptor";
 import { blockingWait } from "./blocking";
-import { read as readFd, write as writeFd } from "./fd";
+import { readIntoAwait, writeAwait } from "./fd";
 import { formatPermissions } from "./memory";
 import { toBytes, type ByteInput } from "./bytes";
 import { checkWaitOptions, remaining, type WaitOptions } from "./waiting";
@@ -148,7 +148,36 @@ export class Fifo extends Descriptor {
   /** read(2) once, awaiting data: up to `length` bytes; empty at end of file (no writer left). */
   read(length = 65536, options: WaitOptions = {}): Promise<Buffer> {
     this.checkOpen("read");
-    return readFd(this.fd, length, options);
+    checkInteger("length", length, 1, 2 ** 30);
+    checkWaitOptions(options);
+    const buffer = Buffer.allocUnsafe(length);
+    return this.#read(buffer, 0, length, options).then((n) => buffer.subarray(0, n));
+  }
+
+  /**
+   * read(2) once into `buffer` (from `offset`, at most `length` bytes),
+   * awaiting data; the byte count, 0 at end of file. No allocation: the form
+   * for a loop that moves a lot of data through one buffer.
+   */
+  readInto(
+    buffer: Uint8Array,
+    offset = 0,
+    length?: number,
+    options: WaitOptions = {},
+  ): Promise<number> {
+    this.checkOpen("read");
+    if (!(buffer instanceof Uint8Array)) throw invalidType("buffer must be a Buffer or Uint8Array");
+    checkInteger("offset", offset, 0, buffer.length);
+    const n = length ?? buffer.length - offset;
+    checkInteger("length", n, 1, buffer.length - offset);
+    checkWaitOptions(options);
+    return this.#read(buffer, offset, n, options);
+  }
+
+  // Every Fifo's descriptor is O_NONBLOCK (openFifo sets it): the attempt is
+  // the plain read(2), one system call.
+  #read(buffer: Uint8Array, offset: number, length: number, options: WaitOptions) {
+    return readIntoAwait(this.fd, buffer, offset, length, options, true);
   }
 
   /**
@@ -163,10 +192,7 @@ export class Fifo extends Descriptor {
     const chunks: Buffer[] = [];
     let got = 0;
     while (got < length) {
-      const chunk = await readFd(this.fd, length - got, {
-        ...options,
-        timeout: remaining(deadline),
-      });
+      const chunk = await this.read(length - got, { ...options, timeout: remaining(deadline) });
       if (chunk.length === 0) break;
       chunks.push(Buffer.from(chunk));
       got += chunk.length;
@@ -181,7 +207,7 @@ export class Fifo extends Descriptor {
     const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
     const chunks: Buffer[] = [];
     for (;;) {
-      const chunk = await readFd(this.fd, 65536, { ...options, timeout: remaining(deadline) });
+      const chunk = await this.read(65536, { ...options, timeout: remaining(deadline) });
       if (chunk.length === 0) return Buffer.concat(chunks);
       chunks.push(Buffer.from(chunk));
     }
@@ -193,7 +219,9 @@ export class Fifo extends Descriptor {
    */
   write(data: ByteInput, options: WaitOptions = {}): Promise<number> {
     this.checkOpen("write");
-    return writeFd(this.fd, toBytes(data), options);
+    const bytes = toBytes(data);
+    checkWaitOptions(options);
+    return writeAwait(this.fd, bytes, options, true);
   }
 }
 
@@ -260,7 +288,8 @@ export async function openFifo(
   // The kernel has no RWF_NOWAIT for FIFOs (EOPNOTSUPP, unlike pipe2's
   // pipes): O_NONBLOCK on this open file description, which no other
   // process shares (O_CLOEXEC), is what keeps reads and writes off the wait.
-  if (!nonblock) native.setNonblocking(fd, true);
+  // (A writer whose non-blocking open found a reader has it already.)
+  if (!nonblock && ready === undefined) native.setNonblocking(fd, true);
   // The name now refers to something else (replaced between stat and open).
   if ((native.fstat(fd).mode & S_IFMT) !== S_IFIFO) {
     fifo.close();

@@ -33,7 +33,7 @@ export type { ByteInput } from "./bytes";
 export { Descriptor } from "./descriptor";
 export type { WaitOptions } from "./waiting";
 export { pendingWaits } from "./poll";
-export { pendingBlockingWaits } from "./blocking";
+export { blockingThreads, pendingBlockingWaits, releaseBlockingThreads } from "./blocking";
 export {
   read,
   readSync,

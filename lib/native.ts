@@ -244,6 +244,8 @@ export interface NativeAddon {
   write(fd: number, buffer: Uint8Array, offset: number, length: number): number;
   readNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
   writeNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  readNonblock(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  writeNonblock(fd: number, buffer: Uint8Array, offset: number, length: number): number;
   dup(fd: number): number;
   dup2(oldfd: number, newfd: number): number;
   fdFlags(fd: number): { mode: "r" | "w" | "rw"; nonblock: boolean; cloexec: boolean };
@@ -256,6 +258,8 @@ export interface NativeAddon {
   // blocking.cc
   cancelWait(id: number): void;
   pendingBlocking(): number;
+  blockingPool(): { threads: number; idle: number; started: number; stale: number };
+  releaseBlockingThreads(): number;
   // memory.cc (mappings: mapping.cc)
   ftruncate(fd: number, length: number): void;
   fallocate(fd: number, offset: number, length: number): void;

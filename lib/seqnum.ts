@@ -11,6 +11,7 @@
 import { endianness } from "node:os";
 import { checkInteger, checkOptions, invalidValue, show, systemError } from "./errors";
 import { mkfifo, openFifo, unlink, type Fifo } from "./fifo";
+import { waitFor } from "./poll";
 import { checkWaitOptions, type WaitOptions } from "./waiting";
 
 /** The server's well-known FIFO, as TLPI names it. */
@@ -94,9 +95,14 @@ export async function seqnumRequest(
       server.close();
     }
     if (vanish) return undefined;
-    const reply = await openFifo(clientPath, "r", left());
+    // O_NONBLOCK: the reader opens at once, with no rendezvous on a waiter
+    // thread; the reply is awaited as readiness instead. Before the server's
+    // first open the kernel reports nothing (no EOF: no writer was ever
+    // there), so the wait ends with the reply, or with the server closing.
+    const reply = await openFifo(clientPath, "r", { nonblock: true });
     let bytes: Buffer;
     try {
+      await waitFor(reply.fd, "readable", "read", left());
       bytes = await reply.readExactly(INT, left());
     } finally {
       reply.close();

@@ -35,6 +35,8 @@ const values = [
   "Descriptor",
   "pendingWaits",
   "pendingBlockingWaits",
+  "blockingThreads",
+  "releaseBlockingThreads",
   "read",
   "readSync",
   "readIntoSync",

@@ -18,6 +18,8 @@ import {
   NAME_MAX,
   openFifo,
   pendingBlockingWaits,
+  releaseBlockingThreads,
+  blockingThreads,
   pendingWaits,
   PIPE_BUF,
   readSync,
@@ -313,6 +315,39 @@ describe("open rules", () => {
     }
   });
 
+  test("readInto reads into the caller's buffer (one read(2) per chunk, no allocation): waits, fills at an offset, 0 at EOF", async () => {
+    const p = fifo();
+    const reader = await open(p, "r", { nonblock: true });
+    const writer = await open(p, "w");
+    const buffer = Buffer.alloc(8, ".");
+    const reading = reader.readInto(buffer, 2, 4, { timeout: 10_000 });
+    await writer.write("abcdef"); // more than asked for: the rest stays in the FIFO
+    expect(await reading).toBe(4);
+    expect(buffer.toString()).toBe("..abcd..");
+    expect(await reader.readInto(buffer)).toBe(2);
+    expect(buffer.subarray(0, 2).toString()).toBe("ef");
+    // 1 MiB through one 64 KiB buffer, while the writer waits for room.
+    const big = Buffer.alloc(1 << 20);
+    for (let i = 0; i < big.length; i++) big[i] = i % 251;
+    const writing = writer.write(big, { timeout: 10_000 });
+    const into = Buffer.allocUnsafe(65536);
+    const got: Buffer[] = [];
+    for (let n = 0; n < big.length;) {
+      const k = await reader.readInto(into, 0, undefined, { timeout: 10_000 });
+      got.push(Buffer.from(into.subarray(0, k)));
+      n += k;
+    }
+    expect(await writing).toBe(big.length);
+    expect(Buffer.concat(got).equals(big)).toBe(true);
+    writer.close();
+    expect(await reader.readInto(into, 0, undefined, { timeout: 10_000 })).toBe(0);
+    expect(() => reader.readInto("x" as never)).toThrow(TypeError);
+    expect(() => reader.readInto(into, 65536)).toThrow(RangeError);
+    expect(() => reader.readInto(into, 0, 65537)).toThrow(RangeError);
+    reader.close();
+    expect(() => reader.readInto(into)).toThrow(expect.objectContaining({ code: "EBADF" }));
+  });
+
   test("a path that is not a FIFO is refused with EINVAL before open; a missing one is ENOENT", async () => {
     const file = path.join(dir, "plain");
     writeFileSync(file, "data");
@@ -374,6 +409,7 @@ describe("open rules", () => {
 describe("the open waits on a thread of its own", () => {
   test("eight pending opens do not park libuv's pool: fs still works; abort stops them all, leaving no thread or fd", async () => {
     const p = fifo();
+    releaseBlockingThreads(); // earlier tests' idle waiter threads
     const before = threads();
     const controller = new AbortController();
     const opens = Array.from({ length: 8 }, () => openFifo(p, "r", { signal: controller.signal }));
@@ -390,6 +426,10 @@ describe("the open waits on a thread of its own", () => {
     controller.abort(reason);
     for (const o of opens) await expect(o).rejects.toBe(reason);
     await threadsDone();
+    // The eight threads stay, idle, for the next waits; released, none is left.
+    expect(blockingThreads()).toMatchObject({ threads: 8, idle: 8 });
+    expect(threads()).toBe(before + 8);
+    expect(releaseBlockingThreads()).toBe(8);
     expect(threads()).toBe(before);
     expect(fifoFds()).toEqual([]);
   });

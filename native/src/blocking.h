@@ -1,10 +1,16 @@
-// Waits with no descriptor to poll (sem_wait, System V semop and msgrcv,
-// sigwaitinfo) run on a thread of their own, never on libuv's pool: its four
-// threads are what `fs` and `dns` need, and eight pending waits must not
-// starve them. The thread saves errno where the call returned; the result or
+// Waits with no descriptor to poll (sem_wait, System V semop and msgrcv, a
+// FIFO's blocking open) run on waiter threads of the addon's own pool, never
+// on libuv's: its four threads are what `fs` and `dns` need, and eight
+// pending waits must not starve them. The pool starts a thread only when all
+// of its threads are busy and keeps it, idle, for the next wait (starting a
+// thread per wait was most of a wait's cost); an idle thread holds no libuv
+// handle, so it does not keep Node alive, and the environment's clean-up
+// joins it. The thread saves errno where the call returned; the result or
 // the error is built on the main thread. A wait is cancelled by a signal
-// (kCancelSignal, handled by a no-op without SA_RESTART, unblocked only in
-// these threads) that makes the call return EINTR.
+// (CancelSignal(), handled by a no-op without SA_RESTART, unblocked only in
+// these threads) that makes the call return EINTR; the cancel is the wait's
+// own flag, so a late signal that reaches the thread during its next wait
+// only makes that call run again.
 #pragma once
 #include <napi.h>
 
@@ -29,7 +35,7 @@ class BlockingCall {
   virtual Subject About() const { return {}; }
 };
 
-// Starts `call` on its own thread; `callback(error | null, result)` runs on
+// Runs `call` on a pooled waiter thread; `callback(error | null, result)` runs on
 // the main thread when it returns. Returns the wait's id for cancelWait().
 Napi::Value StartBlocking(Napi::Env env, std::unique_ptr<BlockingCall> call,
                           Napi::Function callback);
