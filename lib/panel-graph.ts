@@ -353,8 +353,13 @@ function dropRecreatedPipes(
   }
 }
 
-function describeInet(obj: ObjNode, sockets: Sockets): boolean {
-  const [a, b] = obj.id.slice(7).split("-").map(Number);
+function describeInet(obj: ObjNode, snapshot: Snapshot, sockets: Sockets): boolean {
+  let [a, b] = obj.id.slice(7).split("-").map(Number);
+  // The end of the first process in the picture (parents before children) first.
+  const holder = snapshot.processes
+    .flatMap((p) => p.fds)
+    .find((fd) => fd.target === `socket:[${a}]` || fd.target === `socket:[${b}]`);
+  if (b && holder?.target === `socket:[${b}]`) [a, b] = [b, a];
   const socket = sockets.inet.get(a!);
   if (!socket) return false;
   const other = b ? sockets.inet.get(b) : undefined;
@@ -438,7 +443,7 @@ function describe(
       describeEndpoint(obj, objects, sockets);
       break;
     case "socket": {
-      if (describeInet(obj, sockets)) break;
+      if (describeInet(obj, snapshot, sockets)) break;
       const [a, b] = name.split("-").map(Number);
       const socket = snapshot.unix.find((s) => s.inode === a);
       obj.title = `unix ${socket?.type ?? "stream"} socket${b ? " pair" : ""}`;
