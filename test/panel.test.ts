@@ -315,8 +315,8 @@ describe("the model, read from the kernel", () => {
     const panel = new Panel();
     const bound = dgram.createSocket("udp4");
     const sender = dgram.createSocket("udp4");
-    cleanups.push(() => new Promise((resolve) => bound.close(resolve)));
-    cleanups.push(() => new Promise((resolve) => sender.close(resolve)));
+    cleanups.push(() => new Promise<void>((resolve) => bound.close(resolve)));
+    cleanups.push(() => new Promise<void>((resolve) => sender.close(resolve)));
     bound.bind(0, "127.0.0.1");
     await once(bound, "listening");
     const port = bound.address().port;
