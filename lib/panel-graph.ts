@@ -187,7 +187,7 @@ function slotLabel(
     // A TCP or UDP end says its own address: which end of a connection this process holds.
     const inet = sockets.inet.get(Number(/^socket:\[(\d+)\]$/.exec(fd.target)?.[1]));
     if (!inet) return `fd ${fd.fd} socket`;
-    const what = inet.state === "LISTEN" ? "TCP listening" : inet.protocol.toUpperCase();
+    const what = inet.state === "LISTEN" ? "listening" : inet.protocol.toUpperCase();
     return `fd ${fd.fd} ${what} ${endpointText(inet, inet.local)}`;
   }
   if (kind === "shm" || kind === "semaphore")
@@ -367,7 +367,7 @@ function describeInet(obj: ObjNode, snapshot: Snapshot, sockets: Sockets): boole
   const local = endpointText(socket, socket.local);
   if (socket.state === "LISTEN") {
     obj.title = `TCP listener, port ${socket.local.port}`;
-    obj.detail = [`socket:[${a}]`, `${local} LISTEN: accept() takes its connections`];
+    obj.detail = [`socket:[${a}]`, `${local}, state LISTEN`, "accept() takes its connections"];
     return true;
   }
   if (other) {

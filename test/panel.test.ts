@@ -243,7 +243,8 @@ describe("the model, read from the kernel", () => {
     expect(listener).toMatchObject({ readers: [process.pid], writers: [process.pid] });
     expect(listener!.detail).toEqual([
       expect.stringMatching(/^socket:\[\d+\]$/),
-      `[::]:${port} LISTEN: accept() takes its connections`,
+      `[::]:${port}, state LISTEN`,
+      "accept() takes its connections",
     ]);
     const connections = titled(graph, "TCP connection");
     expect(connections).toHaveLength(1);
@@ -270,7 +271,7 @@ describe("the model, read from the kernel", () => {
       `TCP [::ffff:127.0.0.1]:${port}`,
     ]);
     expect(describeGraph(graph)).toMatch(
-      new RegExp(`^  fd \\d+ TCP listening \\[::\\]:${port} -> ${listener!.id}$`, "m"),
+      new RegExp(`^  fd \\d+ listening \\[::\\]:${port} -> ${listener!.id}$`, "m"),
     );
 
     // The client shuts its sending side: a FIN, and the two ends' states part.
@@ -494,6 +495,29 @@ describe("the drawing", () => {
     expect(svg).toBe(readFileSync(file, "utf8"));
   });
 
+  test("a recorded set-up with sockets (a listener, a connection to a C child, UDP, a peer outside) draws as the fixture", () => {
+    const sockets = JSON.parse(readFileSync(path.join(fixtures, "sockets.json"), "utf8")) as {
+      hide: string[];
+      snapshot: Snapshot;
+    };
+    const graph = buildGraph(sockets.snapshot, { hide: new Set(sockets.hide) });
+    // The unix pair is the Python server's stdout, a socketpair as Node makes them for a child.
+    expect(graph.objects.map((o) => o.title.replace(/\d+$/, "N")).sort()).toEqual([
+      "TCP connection",
+      "TCP connection, peer outside",
+      "TCP listener, port N",
+      "UDP socket, port N",
+      "the peer, outside this picture",
+      "unix stream socket pair",
+    ]);
+    const outside = graph.objects.findIndex((o) => o.title === "TCP connection, peer outside");
+    expect(graph.objects[outside + 1]!.kind).toBe("endpoint");
+    const svg = renderSvg(graph, "sockets");
+    const file = path.join(fixtures, "sockets.svg");
+    if (process.env.UPDATE_FIXTURES) writeFileSync(file, svg);
+    expect(svg).toBe(readFileSync(file, "utf8"));
+  });
+
   test("the picture does not depend on the digits of pids and inodes, once masked", () => {
     const shifted = JSON.parse(
       JSON.stringify(recorded.snapshot).replace(/\b\d{5,}\b/g, (n) => String(Number(n) * 10 + 7)),
@@ -505,6 +529,22 @@ describe("the drawing", () => {
     const b = mask(renderSvg(buildGraph(shifted, { hide })));
     expect(b).toBe(a);
     expect(a).not.toMatch(/pid \d/);
+  });
+
+  test("nor, with sockets, on the ports the kernel picked", () => {
+    const sockets = readFileSync(path.join(fixtures, "sockets.json"), "utf8");
+    // Ports (and the pids of five digits) to others, some of four digits; inodes longer.
+    const shift = (text: string) =>
+      text.replace(/\b\d{5,}\b/g, (n) =>
+        String(Number(n) < 65536 ? 65535 - Number(n) : Number(n) * 10 + 7),
+      );
+    const draw = (text: string) => {
+      const { hide, snapshot } = JSON.parse(text) as { hide: string[]; snapshot: Snapshot };
+      return mask(renderSvg(buildGraph(snapshot, { hide: new Set(hide) })));
+    };
+    expect(shift(sockets)).not.toBe(sockets);
+    expect(draw(shift(sockets))).toBe(draw(sockets));
+    expect(draw(sockets)).not.toMatch(/(:|port |pid )\d/);
   });
 });
 
