@@ -376,6 +376,40 @@ describe("the model, read from the kernel", () => {
     await once(child, "exit");
   });
 
+  test("a child in a network namespace of its own: its sockets read from its /proc/PID/net, not ours", async () => {
+    const panel = new Panel();
+    // unshare -n: a new, empty network namespace (gone with the process); Python listens there.
+    const child = spawn(
+      "unshare",
+      [
+        "-n",
+        "python3",
+        "-c",
+        "import socket, sys\n" +
+          "s = socket.socket(); s.bind(('', 0)); s.listen()\n" +
+          "print(s.getsockname()[1], flush=True); sys.stdin.read()\n",
+      ],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
+    const exited = once(child, "exit");
+    cleanups.push(async () => {
+      child.stdin!.end(); // its read sees end of file: it exits
+      await exited;
+    });
+    const [line] = (await once(child.stdout!, "data")) as [Buffer];
+    const port = Number(line.toString().trim());
+    expect(port).toBeGreaterThan(0);
+    const graph = panel.graph();
+    const [listener] = titled(graph, `TCP listener, port ${port}`);
+    expect(listener).toBeDefined();
+    expect(listener!.readers).toEqual([child.pid]);
+    expect(listener!.detail).toContain(`0.0.0.0:${port}, state LISTEN`);
+    // This process's namespace has no such socket: the panel read the child's view.
+    const inode = Number(/^socket:\[(\d+)\]$/.exec(listener!.detail[0]!)![1]);
+    const ours = parseProcNetInet(readFileSync("/proc/self/net/tcp", "utf8"), "tcp");
+    expect(ours.map((s) => s.inode)).not.toContain(inode);
+  });
+
   test("what existed before the panel began is left out", () => {
     const [r] = piped();
     const panel = new Panel();
