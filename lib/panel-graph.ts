@@ -355,7 +355,7 @@ function dropRecreatedPipes(
 
 function describeInet(obj: ObjNode, snapshot: Snapshot, sockets: Sockets): boolean {
   let [a, b] = obj.id.slice(7).split("-").map(Number);
-  // The end of the first process in the picture (parents before children) first.
+  // The end held first in the picture first: parents before children, a lower descriptor first.
   const holder = snapshot.processes
     .flatMap((p) => p.fds)
     .find((fd) => fd.target === `socket:[${a}]` || fd.target === `socket:[${b}]`);
