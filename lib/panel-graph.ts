@@ -7,7 +7,7 @@
  * mapping. A peer no process of the picture holds is an endpoint, by its
  * address. Pure: the same snapshot gives the same graph.
  */
-import type { FdEntry, InetEndpoint, InetSocket, Snapshot } from "./panel-snapshot";
+import type { FdEntry, InetEndpoint, InetSocket, Snapshot, UnixSocket } from "./panel-snapshot";
 
 export type ObjectKind =
   | "pipe"
@@ -102,27 +102,40 @@ const connected = (socket: InetSocket) => socket.remote.port !== 0;
 interface Sockets {
   inet: Map<number, InetSocket>;
   held: Set<number>;
+  /** By protocol, local and remote address: where a peer is found in one look-up. */
+  byEnds: Map<string, InetSocket>;
+  unix: Map<number, UnixSocket>;
+  /** Where each socket is first held in the picture (parents before children, lower descriptors first). */
+  order: Map<number, number>;
 }
+
+const ends = (protocol: string, local: InetEndpoint, remote: InetEndpoint) =>
+  `${protocol} ${plain(local)} ${plain(remote)}`;
 
 function socketsOf(snapshot: Snapshot): Sockets {
   const held = new Set<number>();
+  const order = new Map<number, number>();
   for (const proc of snapshot.processes)
     for (const fd of proc.fds) {
       const inode = /^socket:\[(\d+)\]$/.exec(fd.target)?.[1];
       if (inode) held.add(Number(inode));
+      if (inode && !order.has(Number(inode))) order.set(Number(inode), order.size);
     }
-  return { inet: new Map((snapshot.inet ?? []).map((s) => [s.inode, s])), held };
+  const inet = snapshot.inet ?? [];
+  return {
+    inet: new Map(inet.map((s) => [s.inode, s])),
+    held,
+    order,
+    unix: new Map(snapshot.unix.map((s) => [s.inode, s])),
+    byEnds: new Map(inet.map((s) => [ends(s.protocol, s.local, s.remote), s])),
+  };
 }
 
 /** The other end of a connected socket, among all the namespace's sockets: local and remote swapped. */
 function peerOf(socket: InetSocket, sockets: Sockets): InetSocket | undefined {
   if (!connected(socket)) return undefined;
-  for (const other of sockets.inet.values()) {
-    if (other.protocol !== socket.protocol || other.inode === socket.inode) continue;
-    if (plain(other.local) === plain(socket.remote) && plain(other.remote) === plain(socket.local))
-      return other;
-  }
-  return undefined;
+  const other = sockets.byEnds.get(ends(socket.protocol, socket.remote, socket.local));
+  return other && other.inode !== socket.inode ? other : undefined;
 }
 
 /** Whether a socket the picture holds is bound to that address (an unconnected UDP peer, say). */
@@ -145,7 +158,7 @@ function objectOf(
   const inode = /^(pipe|socket):\[(\d+)\]$/.exec(fd.target);
   if (inode?.[1] === "pipe") return [`pipe:${inode[2]}`, "pipe"];
   if (inode?.[1] === "socket") {
-    const socket = snapshot.unix.find((s) => s.inode === Number(inode[2]));
+    const socket = sockets.unix.get(Number(inode[2]));
     if (socket) {
       const pair = socket.peer ? [socket.inode, socket.peer].sort((a, b) => a - b) : [socket.inode];
       return [`socket:${pair.join("-")}`, "socket"];
@@ -295,8 +308,8 @@ export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Grap
     object(id, "endpoint");
     obj.endpoint = id;
   }
-  for (const obj of objects.values())
-    describe(obj, snapshot, processes, sockets, [...objects.values()]);
+  const all = [...objects.values()];
+  for (const obj of all) describe(obj, snapshot, processes, sockets, all);
   const order: ObjectKind[] = [
     "pipe",
     "fifo",
@@ -356,10 +369,8 @@ function dropRecreatedPipes(
 function describeInet(obj: ObjNode, snapshot: Snapshot, sockets: Sockets): boolean {
   let [a, b] = obj.id.slice(7).split("-").map(Number);
   // The end held first in the picture first: parents before children, a lower descriptor first.
-  const holder = snapshot.processes
-    .flatMap((p) => p.fds)
-    .find((fd) => fd.target === `socket:[${a}]` || fd.target === `socket:[${b}]`);
-  if (b && holder?.target === `socket:[${b}]`) [a, b] = [b, a];
+  const first = (inode: number) => sockets.order.get(inode) ?? Infinity;
+  if (b && first(b) < first(a!)) [a, b] = [b, a];
   const socket = sockets.inet.get(a!);
   if (!socket) return false;
   const other = b ? sockets.inet.get(b) : undefined;
@@ -445,7 +456,7 @@ function describe(
     case "socket": {
       if (describeInet(obj, snapshot, sockets)) break;
       const [a, b] = name.split("-").map(Number);
-      const socket = snapshot.unix.find((s) => s.inode === a);
+      const socket = sockets.unix.get(a!);
       obj.title = `unix ${socket?.type ?? "stream"} socket${b ? " pair" : ""}`;
       obj.detail = [b ? `socket:[${a}] ⇄ socket:[${b}]` : `socket:[${a}]`];
       if (socket?.path) obj.detail.push(socket.path);
