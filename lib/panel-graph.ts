@@ -1,13 +1,24 @@
 /**
  * A snapshot as a graph: processes with their descriptor slots, the kernel
  * objects the slots point to (pipes joined by inode, FIFOs by path, sockets
- * with their peers, shared memory, message queues, semaphores), and one edge
- * per slot or shared mapping. Pure: the same snapshot gives the same graph.
+ * with their peers: a Unix pair by inode, a TCP connection by its addresses,
+ * the local one of each end being the remote one of the other; shared
+ * memory, message queues, semaphores), and one edge per slot or shared
+ * mapping. A peer no process of the picture holds is an endpoint, by its
+ * address. Pure: the same snapshot gives the same graph.
  */
-import type { FdEntry, Snapshot } from "./panel-snapshot";
+import type { FdEntry, InetEndpoint, InetSocket, Snapshot, UnixSocket } from "./panel-snapshot";
 
 export type ObjectKind =
-  "pipe" | "fifo" | "socket" | "shm" | "semaphore" | "mqueue" | "sysv-shm" | "sysv-sem";
+  | "pipe"
+  | "fifo"
+  | "socket"
+  | "endpoint"
+  | "shm"
+  | "semaphore"
+  | "mqueue"
+  | "sysv-shm"
+  | "sysv-sem";
 
 export interface Slot {
   fd: number;
@@ -45,6 +56,8 @@ export interface ObjNode {
   mappers: number[];
   /** What a student should notice ("no reader: a write gets EPIPE"). */
   notes: string[];
+  /** A socket's peer outside the picture: the id of its "endpoint" object. */
+  endpoint?: string;
 }
 
 export interface Graph {
@@ -75,14 +88,89 @@ function mqName(target: string, snapshot: Snapshot): string | undefined {
   return snapshot.mqueue.some((q) => `/${q.name}` === target) ? target.slice(1) : undefined;
 }
 
+/** "127.0.0.1:80", "[::1]:80": an endpoint as a connection's address is written. */
+export function endpointText(socket: Pick<InetSocket, "family">, end: InetEndpoint): string {
+  return socket.family === 6 ? `[${end.address}]:${end.port}` : `${end.address}:${end.port}`;
+}
+
+/** An address as both families see it: an IPv4-mapped IPv6 address is its IPv4 one. */
+const plain = (end: InetEndpoint) => `${end.address.replace(/^::ffff:(?=\d+\.)/, "")}:${end.port}`;
+
+const connected = (socket: InetSocket) => socket.remote.port !== 0;
+
+/** TCP and UDP sockets by inode, and which of them the picture's processes hold. */
+interface Sockets {
+  inet: Map<number, InetSocket>;
+  held: Set<number>;
+  /** By protocol, local and remote address: where a peer is found in one look-up. */
+  byEnds: Map<string, InetSocket>;
+  unix: Map<number, UnixSocket>;
+  /** Where each socket is first held in the picture (parents before children, lower descriptors first). */
+  order: Map<number, number>;
+}
+
+const ends = (protocol: string, local: InetEndpoint, remote: InetEndpoint) =>
+  `${protocol} ${plain(local)} ${plain(remote)}`;
+
+function socketsOf(snapshot: Snapshot): Sockets {
+  const held = new Set<number>();
+  const order = new Map<number, number>();
+  for (const proc of snapshot.processes)
+    for (const fd of proc.fds) {
+      const inode = /^socket:\[(\d+)\]$/.exec(fd.target)?.[1];
+      if (inode) held.add(Number(inode));
+      if (inode && !order.has(Number(inode))) order.set(Number(inode), order.size);
+    }
+  const inet = snapshot.inet ?? [];
+  return {
+    inet: new Map(inet.map((s) => [s.inode, s])),
+    held,
+    order,
+    unix: new Map(snapshot.unix.map((s) => [s.inode, s])),
+    byEnds: new Map(inet.map((s) => [ends(s.protocol, s.local, s.remote), s])),
+  };
+}
+
+/** The other end of a connected socket, among all the namespace's sockets: local and remote swapped. */
+function peerOf(socket: InetSocket, sockets: Sockets): InetSocket | undefined {
+  if (!connected(socket)) return undefined;
+  const other = sockets.byEnds.get(ends(socket.protocol, socket.remote, socket.local));
+  return other && other.inode !== socket.inode ? other : undefined;
+}
+
+/** Whether a socket the picture holds is bound to that address (an unconnected UDP peer, say). */
+function heldHere(end: InetEndpoint, protocol: InetSocket["protocol"], sockets: Sockets): boolean {
+  const wanted = plain(end);
+  for (const inode of sockets.held) {
+    const s = sockets.inet.get(inode);
+    if (s?.protocol !== protocol || s.local.port !== end.port) continue;
+    if (plain(s.local) === wanted || /^(0\.0\.0\.0|::)$/.test(s.local.address)) return true;
+  }
+  return false;
+}
+
 /** Which object a descriptor points to, as [id, kind], or undefined for non-IPC descriptors. */
-function objectOf(fd: FdEntry, snapshot: Snapshot): [string, ObjectKind] | undefined {
+function objectOf(
+  fd: FdEntry,
+  snapshot: Snapshot,
+  sockets: Sockets,
+): [string, ObjectKind] | undefined {
   const inode = /^(pipe|socket):\[(\d+)\]$/.exec(fd.target);
   if (inode?.[1] === "pipe") return [`pipe:${inode[2]}`, "pipe"];
   if (inode?.[1] === "socket") {
-    const socket = snapshot.unix.find((s) => s.inode === Number(inode[2]));
-    if (!socket) return undefined; // TCP, UDP, netlink: not this course's IPC (yet)
-    const pair = socket.peer ? [socket.inode, socket.peer].sort((a, b) => a - b) : [socket.inode];
+    const socket = sockets.unix.get(Number(inode[2]));
+    if (socket) {
+      const pair = socket.peer ? [socket.inode, socket.peer].sort((a, b) => a - b) : [socket.inode];
+      return [`socket:${pair.join("-")}`, "socket"];
+    }
+    const inet = sockets.inet.get(Number(inode[2]));
+    if (!inet) return undefined; // netlink and the like: not this course's IPC
+    // Both ends in the picture: one object, as a Unix pair is.
+    const peer = peerOf(inet, sockets);
+    const pair =
+      peer && sockets.held.has(peer.inode)
+        ? [inet.inode, peer.inode].sort((a, b) => a - b)
+        : [inet.inode];
     return [`socket:${pair.join("-")}`, "socket"];
   }
   if (fd.fifo) return [`fifo:${fd.target.replace(/ \(deleted\)$/, "")}`, "fifo"];
@@ -100,10 +188,21 @@ function roleOf(fd: FdEntry, kind: ObjectKind): Slot["role"] {
   return fd.mode === "r" ? "read" : fd.mode === "w" ? "write" : "rw";
 }
 
-function slotLabel(fd: FdEntry, kind: ObjectKind | undefined, role: Slot["role"]): string {
+function slotLabel(
+  fd: FdEntry,
+  kind: ObjectKind | undefined,
+  role: Slot["role"],
+  sockets: Sockets,
+): string {
   if (kind === "pipe") return `fd ${fd.fd} ${role === "rw" ? "both ends" : `${role} end`}`;
   if (kind === "fifo") return `fd ${fd.fd} ${role === "rw" ? "FIFO rw" : `FIFO ${role}`}`;
-  if (kind === "socket") return `fd ${fd.fd} socket`;
+  if (kind === "socket") {
+    // A TCP or UDP end says its own address: which end of a connection this process holds.
+    const inet = sockets.inet.get(Number(/^socket:\[(\d+)\]$/.exec(fd.target)?.[1]));
+    if (!inet) return `fd ${fd.fd} socket`;
+    const what = inet.state === "LISTEN" ? "listening" : inet.protocol.toUpperCase();
+    return `fd ${fd.fd} ${what} ${endpointText(inet, inet.local)}`;
+  }
   if (kind === "shm" || kind === "semaphore")
     return `fd ${fd.fd} ${kind === "shm" ? "shm" : "sem"} ${role}`;
   if (kind === "mqueue") return `fd ${fd.fd} mq ${role}`;
@@ -114,6 +213,7 @@ const sysvKey = (map: string) => /^\/SYSV([0-9a-f]{8})/.exec(map)?.[1];
 
 export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Graph {
   const hide = options.hide ?? new Set<string>();
+  const sockets = socketsOf(snapshot);
   const objects = new Map<string, ObjNode>();
   const object = (id: string, kind: ObjectKind): ObjNode => {
     let node = objects.get(id);
@@ -143,7 +243,7 @@ export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Grap
       hidden: 0,
     };
     for (const fd of proc.fds) {
-      const found = objectOf(fd, snapshot);
+      const found = objectOf(fd, snapshot, sockets);
       if (hide.has(fd.target) || (!found && !options.all)) {
         node.hidden++;
         continue;
@@ -155,7 +255,7 @@ export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Grap
           : fd.mode === "w"
             ? "write"
             : "rw";
-      const slot: Slot = { fd: fd.fd, label: slotLabel(fd, found?.[1], role), role };
+      const slot: Slot = { fd: fd.fd, label: slotLabel(fd, found?.[1], role, sockets), role };
       if (found) {
         const obj = object(found[0], found[1]);
         slot.object = obj.id;
@@ -200,23 +300,39 @@ export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Grap
   }
 
   dropRecreatedPipes(snapshot, processes, objects, hide);
-  for (const obj of objects.values()) describe(obj, snapshot, processes);
+  // A connection whose other end no process of the picture holds: that end, by its address.
+  for (const obj of [...objects.values()]) {
+    const inet = obj.kind === "socket" ? sockets.inet.get(Number(obj.id.slice(7))) : undefined;
+    if (!inet || !connected(inet) || heldHere(inet.remote, inet.protocol, sockets)) continue;
+    const id = `endpoint:${inet.protocol}:${endpointText(inet, inet.remote)}`;
+    object(id, "endpoint");
+    obj.endpoint = id;
+  }
+  const all = [...objects.values()];
+  for (const obj of all) describe(obj, snapshot, processes, sockets, all);
   const order: ObjectKind[] = [
     "pipe",
     "fifo",
     "socket",
+    "endpoint",
     "shm",
     "semaphore",
     "mqueue",
     "sysv-shm",
     "sysv-sem",
   ];
-  return {
-    processes,
-    objects: [...objects.values()].sort(
-      (a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.id.localeCompare(b.id),
-    ),
-  };
+  const sorted = [...objects.values()]
+    .filter((o) => o.kind !== "endpoint")
+    .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.id.localeCompare(b.id));
+  // Each endpoint right after the first connection to it, so the two are drawn side by side.
+  const placed = new Set<string>();
+  const ordered = sorted.flatMap((o) => {
+    const end = o.endpoint ? objects.get(o.endpoint) : undefined;
+    if (!end || placed.has(end.id)) return [o];
+    placed.add(end.id);
+    return [o, end];
+  });
+  return { processes, objects: ordered };
 }
 
 /**
@@ -250,7 +366,71 @@ function dropRecreatedPipes(
   }
 }
 
-function describe(obj: ObjNode, snapshot: Snapshot, processes: ProcNode[]): void {
+function describeInet(obj: ObjNode, snapshot: Snapshot, sockets: Sockets): boolean {
+  let [a, b] = obj.id.slice(7).split("-").map(Number);
+  // The end held first in the picture first: parents before children, a lower descriptor first.
+  const first = (inode: number) => sockets.order.get(inode) ?? Infinity;
+  if (b && first(b) < first(a!)) [a, b] = [b, a];
+  const socket = sockets.inet.get(a!);
+  if (!socket) return false;
+  const other = b ? sockets.inet.get(b) : undefined;
+  const proto = socket.protocol.toUpperCase();
+  const local = endpointText(socket, socket.local);
+  if (socket.state === "LISTEN") {
+    obj.title = `TCP listener, port ${socket.local.port}`;
+    obj.detail = [`socket:[${a}]`, `${local}, state LISTEN`, "accept() takes its connections"];
+    return true;
+  }
+  if (other) {
+    // Both ends held here: each end's address, and each end's state.
+    const states = socket.state === other.state ? socket.state : `${socket.state} ⇄ ${other.state}`;
+    obj.title =
+      socket.protocol === "tcp" ? "TCP connection" : "UDP sockets connected to each other";
+    obj.detail = [
+      `socket:[${a}] ⇄ socket:[${b}]`,
+      `${local} ⇄ ${endpointText(other, other.local)}`,
+    ];
+    if (socket.protocol === "tcp") obj.detail.push(`state ${states}`);
+    return true;
+  }
+  if (socket.protocol === "udp") {
+    obj.title = `UDP socket, port ${socket.local.port}`;
+    obj.detail = [`socket:[${a}]`, `bound to ${local}`];
+    obj.detail.push(
+      connected(socket)
+        ? `connected to ${endpointText(socket, socket.remote)}: send() goes there`
+        : "unconnected: each sendto() names its peer",
+    );
+    return true;
+  }
+  obj.title = connected(socket) ? "TCP connection, peer outside" : `${proto} socket`;
+  obj.detail = [`socket:[${a}]`];
+  obj.detail.push(
+    connected(socket) ? `${local} → ${endpointText(socket, socket.remote)}` : `bound to ${local}`,
+  );
+  obj.detail.push(`state ${socket.state}`);
+  return true;
+}
+
+function describeEndpoint(obj: ObjNode, objects: ObjNode[], sockets: Sockets): void {
+  const from = objects.find((o) => o.endpoint === obj.id);
+  const socket = from ? sockets.inet.get(Number(from.id.slice(7))) : undefined;
+  obj.title = "the peer, outside this picture";
+  if (!socket) return;
+  obj.detail = [`${socket.protocol.toUpperCase()} ${endpointText(socket, socket.remote)}`];
+  const peer = peerOf(socket, sockets);
+  obj.detail.push(
+    peer ? `its socket:[${peer.inode}] is another process's` : "another host, or no socket here",
+  );
+}
+
+function describe(
+  obj: ObjNode,
+  snapshot: Snapshot,
+  processes: ProcNode[],
+  sockets: Sockets,
+  objects: ObjNode[] = [],
+): void {
   const [kind, name] = [obj.kind, obj.id.slice(obj.id.indexOf(":") + 1)];
   const holders = obj.readers.length + obj.writers.length + obj.mappers.length;
   switch (kind) {
@@ -270,9 +450,13 @@ function describe(obj: ObjNode, snapshot: Snapshot, processes: ProcNode[]): void
       }
       break;
     }
+    case "endpoint":
+      describeEndpoint(obj, objects, sockets);
+      break;
     case "socket": {
+      if (describeInet(obj, snapshot, sockets)) break;
       const [a, b] = name.split("-").map(Number);
-      const socket = snapshot.unix.find((s) => s.inode === a);
+      const socket = sockets.unix.get(a!);
       obj.title = `unix ${socket?.type ?? "stream"} socket${b ? " pair" : ""}`;
       obj.detail = [b ? `socket:[${a}] ⇄ socket:[${b}]` : `socket:[${a}]`];
       if (socket?.path) obj.detail.push(socket.path);

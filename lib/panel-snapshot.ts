@@ -1,11 +1,13 @@
 /**
  * What the kernel says about a process and its descendants, read from its
- * own views: /proc/PID/{stat,fd,fdinfo,maps}, /proc/net/unix (and `ss -x`
- * for socket peers), /dev/shm, /dev/mqueue, /proc/sysvipc. Plain data, so a
- * snapshot can be stored as a test fixture and drawn later.
+ * own views: /proc/PID/{stat,fd,fdinfo,maps}, the sockets of each process's
+ * network namespace in /proc/PID/net/{unix,tcp,tcp6,udp,udp6} (and `ss -x`
+ * for Unix sockets' peers), /dev/shm, /dev/mqueue, /proc/sysvipc. Plain
+ * data, so a snapshot can be stored as a test fixture and drawn later.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, readlinkSync, statSync } from "node:fs";
+import { endianness } from "node:os";
 
 export interface FdEntry {
   fd: number;
@@ -38,6 +40,24 @@ export interface UnixSocket {
   type: "stream" | "dgram" | "seqpacket";
 }
 
+/** An address and port as /proc/net/tcp gives them, decoded: "127.0.0.1", "::", "::ffff:127.0.0.1". */
+export interface InetEndpoint {
+  address: string;
+  port: number;
+}
+
+/** A TCP or UDP socket (IPv4 or IPv6), from /proc/PID/net/{tcp,tcp6,udp,udp6}. */
+export interface InetSocket {
+  inode: number;
+  protocol: "tcp" | "udp";
+  family: 4 | 6;
+  local: InetEndpoint;
+  /** Address 0 and port 0 when not connected (a listener, an unconnected UDP socket). */
+  remote: InetEndpoint;
+  /** The kernel's state by name: LISTEN, ESTABLISHED, TIME_WAIT...; a UDP socket is CLOSE unless connected. */
+  state: string;
+}
+
 export interface ObjectEntry {
   name: string;
   size: number;
@@ -57,6 +77,8 @@ export interface Snapshot {
   root: number;
   processes: ProcessEntry[];
   unix: UnixSocket[];
+  /** TCP and UDP sockets (absent in snapshots recorded before they were read). */
+  inet?: InetSocket[];
   shm: ObjectEntry[];
   mqueue: ObjectEntry[];
   sysvShm: SysvEntry[];
@@ -212,9 +234,135 @@ export function parseSsPeers(text: string): Map<number, number> {
   return peers;
 }
 
+/** include/net/tcp_states.h, by number. */
+const TCP_STATES = [
+  "",
+  "ESTABLISHED",
+  "SYN_SENT",
+  "SYN_RECV",
+  "FIN_WAIT1",
+  "FIN_WAIT2",
+  "TIME_WAIT",
+  "CLOSE",
+  "CLOSE_WAIT",
+  "LAST_ACK",
+  "LISTEN",
+  "CLOSING",
+  "NEW_SYN_RECV",
+];
+
+/**
+ * An address field of /proc/net/tcp: the address's bytes as 32-bit words,
+ * each printed in hex in the host's byte order ("0100007F" is 127.0.0.1 on
+ * a little-endian machine), then ":" and the port in hex.
+ */
+export function parseInetEndpoint(
+  field: string,
+  littleEndian = endianness() === "LE",
+): InetEndpoint {
+  const [hex = "", port = "0"] = field.split(":");
+  if (!/^([0-9A-Fa-f]{8}){1,4}$/.test(hex) || (hex.length !== 8 && hex.length !== 32))
+    throw new Error(`not an address of /proc/net: ${field}`);
+  const bytes = Buffer.alloc(hex.length / 2);
+  for (let i = 0; i < hex.length / 8; i++) {
+    const word = Number.parseInt(hex.slice(i * 8, i * 8 + 8), 16);
+    if (littleEndian) bytes.writeUInt32LE(word, i * 4);
+    else bytes.writeUInt32BE(word, i * 4);
+  }
+  return { address: formatAddress(bytes), port: Number.parseInt(port, 16) };
+}
+
+/** An IPv4 or IPv6 address in its usual text form (RFC 5952 for IPv6; "::ffff:a.b.c.d" for a mapped one). */
+export function formatAddress(bytes: Uint8Array): string {
+  if (bytes.length === 4) return [...bytes].join(".");
+  const words = Array.from({ length: 8 }, (_, i) => (bytes[2 * i]! << 8) | bytes[2 * i + 1]!);
+  if (words.slice(0, 5).every((w) => w === 0) && words[5] === 0xffff)
+    return `::ffff:${[...bytes.slice(12)].join(".")}`;
+  // The longest run of two or more zero words becomes "::" (the first, on a tie).
+  let [best, bestLength] = [-1, 1];
+  for (let i = 0; i < 8;) {
+    let j = i;
+    while (j < 8 && words[j] === 0) j++;
+    if (j - i > bestLength) [best, bestLength] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = words.map((w) => w.toString(16));
+  if (best < 0) return hex.join(":");
+  return `${hex.slice(0, best).join(":")}::${hex.slice(best + bestLength).join(":")}`;
+}
+
+/** /proc/net/tcp, tcp6, udp or udp6: one socket per line, by its inode. */
+export function parseProcNetInet(text: string, protocol: "tcp" | "udp"): InetSocket[] {
+  const out: InetSocket[] = [];
+  for (const line of text.split("\n").slice(1)) {
+    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+    const f = line.trim().split(/\s+/);
+    if (f.length < 10) continue;
+    const local = parseInetEndpoint(f[1]!);
+    const state = Number.parseInt(f[3]!, 16);
+    out.push({
+      inode: Number(f[9]),
+      protocol,
+      family: f[1]!.length > 13 ? 6 : 4,
+      local,
+      remote: parseInetEndpoint(f[2]!),
+      state: TCP_STATES[state] ?? `state ${state}`,
+    });
+  }
+  return out;
+}
+
+/** One process per network namespace: /proc/PID/net/ is that namespace's view. */
+function namespaces(processes: ProcessEntry[]): number[] {
+  const seen = new Map<string, number>();
+  for (const proc of processes) {
+    if (proc.state === "Z") continue;
+    let ns: string;
+    try {
+      ns = readlinkSync(`/proc/${proc.pid}/ns/net`);
+    } catch {
+      continue;
+    }
+    if (!seen.has(ns)) seen.set(ns, proc.pid);
+  }
+  return [...seen.values()];
+}
+
+const heldSockets = (processes: ProcessEntry[]) =>
+  new Set(
+    processes.flatMap((p) =>
+      p.fds.map((fd) => /^socket:\[(\d+)\]$/.exec(fd.target)?.[1]).filter((i) => i !== undefined),
+    ),
+  );
+
+/** TCP and UDP sockets, IPv4 and IPv6, read only when one of ours is a socket that is not a Unix one. */
+function inetSockets(processes: ProcessEntry[], pids: number[], unix: UnixSocket[]): InetSocket[] {
+  const unixInodes = new Set(unix.map((s) => String(s.inode)));
+  if (![...heldSockets(processes)].some((inode) => !unixInodes.has(inode))) return [];
+  const byInode = new Map<number, InetSocket>();
+  for (const pid of pids) {
+    for (const [file, protocol] of [
+      ["tcp", "tcp"],
+      ["tcp6", "tcp"],
+      ["udp", "udp"],
+      ["udp6", "udp"],
+    ] as const) {
+      for (const socket of parseProcNetInet(read(`/proc/${pid}/net/${file}`) ?? "", protocol)) {
+        // A TIME_WAIT or request socket has inode 0: nobody holds it.
+        if (socket.inode > 0 && !byInode.has(socket.inode)) byInode.set(socket.inode, socket);
+      }
+    }
+  }
+  return [...byInode.values()];
+}
+
 /** Unix sockets; their peers from `ss` only when one of ours is a Unix socket (ss is a process to run). */
-function unixSockets(processes: ProcessEntry[]): UnixSocket[] {
-  const sockets = parseProcNetUnix(read("/proc/net/unix") ?? "");
+function unixSockets(processes: ProcessEntry[], pids: number[]): UnixSocket[] {
+  const byInode = new Map<number, UnixSocket>();
+  for (const pid of pids.length ? pids : ["self"])
+    for (const socket of parseProcNetUnix(read(`/proc/${pid}/net/unix`) ?? ""))
+      if (!byInode.has(socket.inode)) byInode.set(socket.inode, socket);
+  const sockets = [...byInode.values()];
   const held = new Set(processes.flatMap((p) => p.fds.map((fd) => fd.target)));
   if (!sockets.some((socket) => held.has(`socket:[${socket.inode}]`))) return sockets;
   let peers = new Map<number, number>();
@@ -282,10 +430,13 @@ export function readSnapshot(root: number = process.pid): Snapshot {
   const processes = descendants(root)
     .map(processEntry)
     .filter((entry): entry is ProcessEntry => entry !== undefined);
+  const pids = namespaces(processes);
+  const unix = unixSockets(processes, pids);
   return {
     root,
     processes,
-    unix: unixSockets(processes),
+    unix,
+    inet: inetSockets(processes, pids, unix),
     shm: objects("/dev/shm"),
     mqueue: objects("/dev/mqueue"),
     sysvShm: parseSysv(read("/proc/sysvipc/shm") ?? "key shmid\n"),

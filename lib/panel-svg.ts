@@ -2,7 +2,9 @@
  * The graph drawn as SVG, in the style of chapter 02's descriptor figure
  * (notebooks/figures/pipe-fork-fds.svg): processes with their descriptor
  * slots on the left, kernel objects on the right, a red arrow into an object
- * for a write end, a green arrow out of it for a read end. It paints its own
+ * for a write end, a green arrow out of it for a read end; a socket whose
+ * peer is outside the picture is tied by a dashed line to a dashed box with
+ * the peer's address. It paints its own
  * white background, so it reads the same in a light or a dark theme. The
  * layout depends only on how many slots and objects there are, never on the
  * digits of a pid or an inode, so masked stored outputs stay comparable.
@@ -24,6 +26,7 @@ const FILL: Record<ObjectKind, [fill: string, stroke: string]> = {
   pipe: ["#fff4d6", "#b07d00"],
   fifo: ["#fff4d6", "#b07d00"],
   socket: ["#f3e8fb", "#7b3fa0"],
+  endpoint: ["#f6f6f6", "#7b3fa0"],
   shm: ["#e6f4ea", "#2e7d32"],
   semaphore: ["#e6f4ea", "#2e7d32"],
   mqueue: ["#e3f4f8", "#1f7a8c"],
@@ -131,9 +134,18 @@ export function renderSvg(graph: Graph, title = "What the kernel sees"): string 
 
   for (const o of objs) {
     const [fill, stroke] = FILL[o.node.kind];
+    const dash = o.node.kind === "endpoint" ? ' stroke-dasharray="5 3"' : "";
     out.push(
-      `<rect x="${OBJ_X}" y="${o.y}" width="${OBJ_W}" height="${o.height}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="1.5"/>`,
+      `<rect x="${OBJ_X}" y="${o.y}" width="${OBJ_W}" height="${o.height}" rx="6" fill="${fill}" stroke="${stroke}" stroke-width="1.5"${dash}/>`,
     );
+    // A socket to its peer outside the picture: a dashed line round the right-hand side.
+    const peer = o.node.endpoint ? objs.find((e) => e.node.id === o.node.endpoint) : undefined;
+    if (peer) {
+      const [x, y1, y2] = [OBJ_X + OBJ_W, o.y + o.height / 2, peer.y + peer.height / 2];
+      out.push(
+        `<path d="M${x},${y1} C${x + 14},${y1} ${x + 14},${y2} ${x},${y2}" stroke="#7b3fa0" stroke-width="1.5" fill="none" stroke-dasharray="4 3"/>`,
+      );
+    }
     let y = o.y + 18;
     out.push(text(OBJ_X + 10, y, clip(o.node.title, 44), "head"));
     for (const line of o.node.detail)

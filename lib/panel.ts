@@ -13,7 +13,14 @@ import { renderSvg } from "./panel-svg";
 import { readSnapshot, type Snapshot } from "./panel-snapshot";
 
 export type { Graph, ObjNode, ProcNode, Slot, ObjectKind } from "./panel-graph";
-export type { Snapshot, ProcessEntry, FdEntry } from "./panel-snapshot";
+export type {
+  Snapshot,
+  ProcessEntry,
+  FdEntry,
+  InetSocket,
+  InetEndpoint,
+  UnixSocket,
+} from "./panel-snapshot";
 export { buildGraph, describeGraph } from "./panel-graph";
 export { renderSvg } from "./panel-svg";
 export { readSnapshot } from "./panel-snapshot";

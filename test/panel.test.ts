@@ -1,7 +1,10 @@
 // The IPC-state panel: its model read from the kernel for known set-ups (a
 // pipe between this process and a forked child, an end left open, a zombie,
-// an shm object), its drawing against a fixture, and its timer.
-import { execFile } from "node:child_process";
+// an shm object; TCP and UDP sockets with their peers, in this process, to a
+// child, and to a process outside the picture), its drawing against
+// fixtures, and its timer. Sockets on port 0 only.
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import dgram from "node:dgram";
 import { once } from "node:events";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -28,13 +31,18 @@ import {
 import { buildGraph, describeGraph, type Graph } from "../lib/panel-graph.ts";
 import { renderSvg } from "../lib/panel-svg.ts";
 import {
+  formatAddress,
+  parseInetEndpoint,
+  parseProcNetInet,
   parseProcNetUnix,
   parseSsPeers,
   parseStat,
   parseSysv,
+  readSnapshot,
   type Snapshot,
 } from "../lib/panel-snapshot.ts";
 import { mask } from "../shared/notebook/mask.ts";
+import { binDir } from "./fixtures/programs.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures", "panel");
 const cleanups: (() => void | Promise<unknown>)[] = [];
@@ -57,6 +65,48 @@ function piped(): [number, number] {
   return [ends[0], ends[1]];
 }
 
+/** A TCP server on 127.0.0.1 (or every address, IPv6 and IPv4), port 0, closed after the test. */
+async function tcpServer(
+  host?: string,
+  options: net.ServerOpts = {},
+): Promise<[net.Server, number]> {
+  const server = net.createServer(options);
+  const accepted: net.Socket[] = [];
+  server.on("connection", (socket) => accepted.push(socket));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        accepted.forEach((socket) => socket.destroy());
+        server.close(resolve);
+      }),
+  );
+  server.listen(0, host);
+  await once(server, "listening");
+  return [server, (server.address() as net.AddressInfo).port];
+}
+
+async function tcpClient(port: number): Promise<net.Socket> {
+  const client = net.connect(port, "127.0.0.1");
+  cleanups.push(() => void client.destroy());
+  await once(client, "connect");
+  return client;
+}
+
+/** The chapter's C date client, connected to 127.0.0.1:port: it reads until the server closes. */
+function dateClient(port: number): ChildProcess {
+  const child = spawn(path.join(binDir, "date_client"), ["127.0.0.1", String(port)], {
+    stdio: "ignore",
+  });
+  const exited = once(child, "exit");
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  });
+  return child;
+}
+
+const socketsOf = (graph: Graph) => graph.objects.filter((o) => o.kind === "socket");
+const titled = (graph: Graph, title: string) => graph.objects.filter((o) => o.title === title);
 const pipeOf = (graph: Graph) => graph.objects.find((o) => o.kind === "pipe")!;
 const proc = (graph: Graph, pid: number) => graph.processes.find((p) => p.pid === pid)!;
 
@@ -181,6 +231,185 @@ describe("the model, read from the kernel", () => {
     expect(pair.readers).toEqual([process.pid]);
   });
 
+  test("a TCP listener and a connection it accepted, in this process: the listener by its port, the two ends joined", async () => {
+    const panel = new Panel();
+    // Every address: an IPv6 socket that takes IPv4 connections too (::ffff:127.0.0.1).
+    const [server, port] = await tcpServer(undefined, { allowHalfOpen: true });
+    const accepted = once(server, "connection");
+    const client = await tcpClient(port);
+    const [served] = (await accepted) as [net.Socket];
+    const graph = panel.graph();
+    const [listener] = titled(graph, `TCP listener, port ${port}`);
+    expect(listener).toMatchObject({ readers: [process.pid], writers: [process.pid] });
+    expect(listener!.detail).toEqual([
+      expect.stringMatching(/^socket:\[\d+\]$/),
+      `[::]:${port}, state LISTEN`,
+      "accept() takes its connections",
+    ]);
+    const connections = titled(graph, "TCP connection");
+    expect(connections).toHaveLength(1);
+    const connection = connections[0]!;
+    expect(connection.id).toMatch(/^socket:\d+-\d+$/);
+    // Both ends are this process's: the lower descriptor's end first.
+    const ends = proc(graph, process.pid)
+      .slots.filter((s) => s.object === connection.id)
+      .sort((a, b) => a.fd - b.fd)
+      .map((s) => s.label.replace(/^fd \d+ TCP /, ""));
+    expect(ends.slice().sort()).toEqual([
+      `127.0.0.1:${client.localPort}`,
+      `[::ffff:127.0.0.1]:${port}`,
+    ]);
+    expect(connection.detail).toEqual([
+      expect.stringMatching(/^socket:\[\d+\] ⇄ socket:\[\d+\]$/),
+      `${ends[0]} ⇄ ${ends[1]}`,
+      "state ESTABLISHED",
+    ]);
+    // Both ends are slots of this process, each with its own address, into the one object.
+    const slots = proc(graph, process.pid).slots.filter((s) => s.object === connection.id);
+    expect(slots.map((s) => s.label.replace(/^fd \d+ /, "")).sort()).toEqual([
+      `TCP 127.0.0.1:${client.localPort}`,
+      `TCP [::ffff:127.0.0.1]:${port}`,
+    ]);
+    expect(describeGraph(graph)).toMatch(
+      new RegExp(`^  fd \\d+ listening \\[::\\]:${port} -> ${listener!.id}$`, "m"),
+    );
+
+    // The client shuts its sending side: a FIN, and the two ends' states part.
+    client.end();
+    served.resume();
+    await once(served, "end");
+    await vi.waitFor(() =>
+      expect(titled(panel.graph(), "TCP connection")[0]!.detail).toContain(
+        ends[0]!.startsWith("127.0.0.1")
+          ? "state FIN_WAIT2 ⇄ CLOSE_WAIT"
+          : "state CLOSE_WAIT ⇄ FIN_WAIT2",
+      ),
+    );
+  });
+
+  test("a TCP connection between this process and a child (the C date client) is one object, held by both", async () => {
+    const panel = new Panel();
+    const [server, port] = await tcpServer("127.0.0.1");
+    const accepted = once(server, "connection");
+    const child = dateClient(port);
+    const [served] = (await accepted) as [net.Socket];
+    const graph = panel.graph();
+    const connection = titled(graph, "TCP connection")[0]!;
+    expect(connection).toBeDefined();
+    expect(connection.readers.sort()).toEqual([process.pid, child.pid!].sort());
+    expect(connection.detail).toContain(`127.0.0.1:${port} ⇄ 127.0.0.1:${served.remotePort}`);
+    expect(connection.detail).toContain("state ESTABLISHED");
+    expect(proc(graph, child.pid!)).toMatchObject({
+      relation: "child",
+      slots: [
+        { label: `fd 3 TCP 127.0.0.1:${served.remotePort}`, object: connection.id, role: "rw" },
+      ],
+    });
+    // Nothing of it is drawn as outside the picture.
+    expect(graph.objects.filter((o) => o.kind === "endpoint")).toEqual([]);
+    served.end("it is now\n");
+    await once(child, "exit");
+    expect(titled(panel.graph(), "TCP connection")).toEqual([]);
+  });
+
+  test("UDP sockets: one bound and unconnected, one connected to it", async () => {
+    const panel = new Panel();
+    const bound = dgram.createSocket("udp4");
+    const sender = dgram.createSocket("udp4");
+    cleanups.push(() => new Promise<void>((resolve) => bound.close(resolve)));
+    cleanups.push(() => new Promise<void>((resolve) => sender.close(resolve)));
+    bound.bind(0, "127.0.0.1");
+    await once(bound, "listening");
+    const port = bound.address().port;
+    sender.connect(port, "127.0.0.1");
+    await once(sender, "connect");
+    const from = sender.address().port;
+    const graph = panel.graph();
+    expect(titled(graph, `UDP socket, port ${port}`)[0]!.detail).toEqual([
+      expect.stringMatching(/^socket:\[\d+\]$/),
+      `bound to 127.0.0.1:${port}`,
+      "unconnected: each sendto() names its peer",
+    ]);
+    expect(titled(graph, `UDP socket, port ${from}`)[0]!.detail).toEqual([
+      expect.stringMatching(/^socket:\[\d+\]$/),
+      `bound to 127.0.0.1:${from}`,
+      `connected to 127.0.0.1:${port}: send() goes there`,
+    ]);
+    // Its peer is in the picture (the bound one), not an endpoint outside.
+    expect(graph.objects.filter((o) => o.kind === "endpoint")).toEqual([]);
+    expect(proc(graph, process.pid).slots.map((s) => s.label.replace(/^fd \d+ /, ""))).toEqual(
+      expect.arrayContaining([`UDP 127.0.0.1:${port}`, `UDP 127.0.0.1:${from}`]),
+    );
+  });
+
+  test("a connection whose peer is outside the picture: an endpoint with the peer's address", async () => {
+    const [server, port] = await tcpServer("127.0.0.1");
+    const accepted = once(server, "connection");
+    const child = dateClient(port);
+    const [served] = (await accepted) as [net.Socket];
+    // The picture of the child alone: this process, the server, is outside it.
+    const graph = buildGraph(readSnapshot(child.pid!));
+    expect(graph.processes.map((p) => p.pid)).toEqual([child.pid]);
+    const connection = titled(graph, "TCP connection, peer outside")[0]!;
+    expect(connection.detail).toEqual([
+      expect.stringMatching(/^socket:\[\d+\]$/),
+      `127.0.0.1:${served.remotePort} → 127.0.0.1:${port}`,
+      "state ESTABLISHED",
+    ]);
+    const endpoint = graph.objects.find((o) => o.id === connection.endpoint)!;
+    expect(endpoint).toMatchObject({
+      kind: "endpoint",
+      title: "the peer, outside this picture",
+      detail: [
+        `TCP 127.0.0.1:${port}`,
+        expect.stringMatching(/^its socket:\[\d+\] is another process's$/),
+      ],
+      readers: [],
+      writers: [],
+    });
+    // Drawn next to its connection, tied to it by the dashed line.
+    expect(graph.objects.indexOf(endpoint)).toBe(graph.objects.indexOf(connection) + 1);
+    expect(renderSvg(graph)).toMatch(
+      /<path d="M740,[\d.]+ C754,[^"]+" stroke="#7b3fa0"[^>]*stroke-dasharray/,
+    );
+    served.end();
+    await once(child, "exit");
+  });
+
+  test("a child in a network namespace of its own: its sockets read from its /proc/PID/net, not ours", async () => {
+    const panel = new Panel();
+    // unshare -n: a new, empty network namespace (gone with the process); Python listens there.
+    const child = spawn(
+      "unshare",
+      [
+        "-n",
+        "python3",
+        "-c",
+        "import socket, sys\n" +
+          "s = socket.socket(); s.bind(('', 0)); s.listen()\n" +
+          "print(s.getsockname()[1], flush=True); sys.stdin.read()\n",
+      ],
+      { stdio: ["pipe", "pipe", "inherit"] },
+    );
+    const exited = once(child, "exit");
+    cleanups.push(async () => {
+      child.stdin!.end(); // its read sees end of file: it exits
+      await exited;
+    });
+    const [line] = (await once(child.stdout!, "data")) as [Buffer];
+    const port = Number(line.toString().trim());
+    expect(port).toBeGreaterThan(0);
+    const graph = panel.graph();
+    const [listener] = titled(graph, `TCP listener, port ${port}`);
+    expect(listener).toBeDefined();
+    expect(listener!.readers).toEqual([child.pid]);
+    expect(listener!.detail).toContain(`0.0.0.0:${port}, state LISTEN`);
+    // This process's namespace has no such socket: the panel read the child's view.
+    const inode = Number(/^socket:\[(\d+)\]$/.exec(listener!.detail[0]!)![1]);
+    const ours = parseProcNetInet(readFileSync("/proc/self/net/tcp", "utf8"), "tcp");
+    expect(ours.map((s) => s.inode)).not.toContain(inode);
+  });
+
   test("what existed before the panel began is left out", () => {
     const [r] = piped();
     const panel = new Panel();
@@ -213,6 +442,36 @@ describe("reading the kernel's views", () => {
           "u_str LISTEN 0     4096   /run/demo.sock 5001 * 0\n",
       ),
     ).toEqual(new Map([[173615, 175852]]));
+  });
+
+  test("/proc/net/tcp's addresses: 32-bit words in the host's byte order, ports in hex", () => {
+    expect(parseInetEndpoint("0100007F:1F90", true)).toEqual({ address: "127.0.0.1", port: 8080 });
+    expect(parseInetEndpoint("7F000001:0050", false)).toEqual({ address: "127.0.0.1", port: 80 });
+    expect(parseInetEndpoint("00000000000000000000000001000000:0016", true)).toEqual({
+      address: "::1",
+      port: 22,
+    });
+    expect(parseInetEndpoint("0000000000000000FFFF00000100007F:A3F1", true)).toEqual({
+      address: "::ffff:127.0.0.1",
+      port: 0xa3f1,
+    });
+    expect(() => parseInetEndpoint("nonsense:0")).toThrow(/not an address of \/proc\/net/);
+    const ip6 = (s: string) => formatAddress(Buffer.from(s.replace(/:/g, ""), "hex"));
+    expect(ip6("2001:0db8:0000:0000:0000:0000:0000:0001")).toBe("2001:db8::1");
+    expect(ip6("2001:0db8:0000:0001:0001:0001:0001:0001")).toBe("2001:db8:0:1:1:1:1:1");
+    expect(ip6("2001:0db8:0000:0000:0001:0000:0000:0001")).toBe("2001:db8::1:0:0:1");
+    expect(ip6("0000:0000:0000:0000:0000:0000:0000:0000")).toBe("::");
+    expect(
+      parseProcNetInet(
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+          "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 5001 1 0 100 0 0 10 0\n" +
+          "   1: 0100007F:1F90 0100007F:C350 06 00000000:00000000 03:00001770 00000000     0        0 0 3 0\n",
+        "tcp",
+      ).map((s) => [s.inode, s.family, s.state, s.remote.port]),
+    ).toEqual([
+      [5001, 4, "LISTEN", 0],
+      [0, 4, "TIME_WAIT", 50000],
+    ]);
   });
 
   test("/proc/sysvipc by its column names", () => {
@@ -270,6 +529,29 @@ describe("the drawing", () => {
     expect(svg).toBe(readFileSync(file, "utf8"));
   });
 
+  test("a recorded set-up with sockets (a listener, a connection to a C child, UDP, a peer outside) draws as the fixture", () => {
+    const sockets = JSON.parse(readFileSync(path.join(fixtures, "sockets.json"), "utf8")) as {
+      hide: string[];
+      snapshot: Snapshot;
+    };
+    const graph = buildGraph(sockets.snapshot, { hide: new Set(sockets.hide) });
+    // The unix pair is the Python server's stdout, a socketpair as Node makes them for a child.
+    expect(graph.objects.map((o) => o.title.replace(/\d+$/, "N")).sort()).toEqual([
+      "TCP connection",
+      "TCP connection, peer outside",
+      "TCP listener, port N",
+      "UDP socket, port N",
+      "the peer, outside this picture",
+      "unix stream socket pair",
+    ]);
+    const outside = graph.objects.findIndex((o) => o.title === "TCP connection, peer outside");
+    expect(graph.objects[outside + 1]!.kind).toBe("endpoint");
+    const svg = renderSvg(graph, "sockets");
+    const file = path.join(fixtures, "sockets.svg");
+    if (process.env.UPDATE_FIXTURES) writeFileSync(file, svg);
+    expect(svg).toBe(readFileSync(file, "utf8"));
+  });
+
   test("the picture does not depend on the digits of pids and inodes, once masked", () => {
     const shifted = JSON.parse(
       JSON.stringify(recorded.snapshot).replace(/\b\d{5,}\b/g, (n) => String(Number(n) * 10 + 7)),
@@ -281,6 +563,22 @@ describe("the drawing", () => {
     const b = mask(renderSvg(buildGraph(shifted, { hide })));
     expect(b).toBe(a);
     expect(a).not.toMatch(/pid \d/);
+  });
+
+  test("nor, with sockets, on the ports the kernel picked", () => {
+    const sockets = readFileSync(path.join(fixtures, "sockets.json"), "utf8");
+    // Ports (and the pids of five digits) to others, some of four digits; inodes longer.
+    const shift = (text: string) =>
+      text.replace(/\b\d{5,}\b/g, (n) =>
+        String(Number(n) < 65536 ? 65535 - Number(n) : Number(n) * 10 + 7),
+      );
+    const draw = (text: string) => {
+      const { hide, snapshot } = JSON.parse(text) as { hide: string[]; snapshot: Snapshot };
+      return mask(renderSvg(buildGraph(snapshot, { hide: new Set(hide) })));
+    };
+    expect(shift(sockets)).not.toBe(sockets);
+    expect(draw(shift(sockets))).toBe(draw(sockets));
+    expect(draw(sockets)).not.toMatch(/(:|port |pid )\d/);
   });
 });
 
