@@ -28,8 +28,14 @@ function missing(mech) {
   return undefined;
 }
 
-/** Two connected fds (parent's, peer's) for the fd kinds; both ways on one. */
+/** Two connected fds (parent's, peer's), blocking as a pipe's are (the calls here are *Sync). */
 function connectedPair(mech) {
+  const pair = socketPair(mech);
+  for (const fd of pair) lib.setNonblocking(fd, false);
+  return pair;
+}
+
+function socketPair(mech) {
   if (mech === "unix") return lib.socketpair(lib.SOCK_STREAM);
   const type = mech === "tcp" ? lib.SOCK_STREAM : lib.SOCK_DGRAM;
   const a = lib.socket(lib.AF_INET, type);
