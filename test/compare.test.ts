@@ -111,6 +111,17 @@ describe("compare.mjs (TypeScript through ipc-lab)", () => {
     else expect(number(result.stdout)).toBeGreaterThan(0);
   });
 
+  test("batch runs several jobs in one process, one line each, naming a skip or a failure", async () => {
+    const jobs = ["rt:pipe:1:5", "tp:shm-sem:4096:5", "rt:carrier-pigeon:1:5"];
+    const result = await run(process.execPath, [compareTs, "batch", ...jobs]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split("\n");
+    expect(lines.map((line) => line.split(" ")[0])).toEqual(jobs);
+    expect(Number(lines[0]!.split(" ")[1])).toBeGreaterThan(0);
+    expect(Number(lines[1]!.split(" ")[1])).toBeGreaterThan(0);
+    expect(lines[2]).toBe("rt:carrier-pigeon:1:5 failed: unknown mechanism carrier-pigeon");
+  });
+
   test("nothing named ipc-compare-* is left in /dev/shm, /dev/mqueue or /tmp", () => {
     expect(leftovers()).toEqual([]);
   });

@@ -3,6 +3,9 @@
 // a peer process of its own (this file again, `peer MECH`), for a fixed time.
 //   node compare.mjs rt MECH MS        µs per 1-byte round trip
 //   node compare.mjs tp MECH SIZE MS   MB/s of SIZE-byte messages to the peer
+//   node compare.mjs batch JOB...      several in one process (JOB: rt:MECH:1:MS or
+//                                      tp:MECH:SIZE:MS), one line each: "JOB value",
+//                                      "JOB skipped: why" or "JOB failed: why"
 // Plain Node (no tsx) so that a peer starts in a tenth of a second. A mechanism
 // ipc-lab does not have yet (sockets before chapter 08) exits 3 with one line
 // saying so. Every object it makes is removed, also when it fails.
@@ -168,6 +171,7 @@ async function peer(mech, kind, size, args) {
 async function measure(kind, mech, size, ms) {
   const tag = `${process.pid}-${randomBytes(3).toString("hex")}`;
   const cleanups = [];
+  current = { cleanups, child: undefined };
   const fds = {};
   let args = [];
   try {
@@ -218,11 +222,11 @@ async function measure(kind, mech, size, ms) {
     } else throw new Error(`unknown mechanism ${mech}`);
     const signal = mech === "signal" ? lib.SignalFd.open("SIGRTMIN") : undefined;
     if (signal) cleanups.push(() => signal.close());
-    const child = lib.spawnWithFds(
+    const child = (current.child = lib.spawnWithFds(
       process.execPath,
       [self, "peer", mech, kind, String(size), ...(Array.isArray(args) ? args : [])],
       { fds },
-    );
+    ));
     for (const fd of new Set([fds[0], fds[1]])) if (fd !== undefined) lib.close(fd);
     if (signal) {
       if ((await signal.receive({ timeout: 10_000 })).value !== -1) throw new Error("no ready");
@@ -276,6 +280,32 @@ async function measure(kind, mech, size, ms) {
   }
 }
 
+/** The measurement under way: what a time-out must kill and remove. */
+let current = { cleanups: [], child: undefined };
+
+/** A measurement that does not end in `ms`: its peer killed, its objects removed. */
+function timedOut(ms) {
+  let timer;
+  const promise = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      try {
+        if (current.child) process.kill(current.child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      for (const cleanup of current.cleanups.splice(0).reverse()) {
+        try {
+          cleanup();
+        } catch {
+          // already gone
+        }
+      }
+      reject(new Error(`no result in ${ms / 1000} s`));
+    }, ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
 const [kind, mech, ...rest] = process.argv.slice(2);
 if (kind === "peer") {
   const [peerKind, size, ...args] = rest;
@@ -289,7 +319,29 @@ if (kind === "peer") {
   const size = kind === "tp" ? Number(rest[0]) : 1;
   const ms = Number(kind === "tp" ? rest[1] : rest[0]);
   console.log((await measure(kind, mech, size, ms)).toFixed(3));
+} else if (kind === "batch") {
+  for (const job of [mech, ...rest]) {
+    const [jobKind, jobMech, size, ms] = job.split(":");
+    const reason = missing(jobMech);
+    if (reason) {
+      console.log(`${job} skipped: ${reason}`);
+      continue;
+    }
+    const limit = timedOut(5_000 + 2 * Number(ms));
+    try {
+      const value = await Promise.race([
+        measure(jobKind, jobMech, Number(size), Number(ms)),
+        limit.promise,
+      ]);
+      console.log(`${job} ${value.toFixed(3)}`);
+    } catch (error) {
+      console.log(`${job} failed: ${String(error?.message ?? error).split("\n")[0]}`);
+    } finally {
+      limit.cancel();
+    }
+  }
+  process.exit(0); // a timed-out measurement may still be waiting
 } else {
-  console.error("usage: node compare.mjs rt MECH MS | tp MECH SIZE MS");
+  console.error("usage: node compare.mjs rt MECH MS | tp MECH SIZE MS | batch JOB...");
   process.exit(2);
 }

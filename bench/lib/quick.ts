@@ -137,15 +137,42 @@ const NEEDS: Record<string, string> = { unix: "socketpair", tcp: "socket", udp: 
 const library = lib as unknown as Record<string, unknown>;
 
 const c = (pinned: boolean, args: string[]) => one(pinned, compareC, args);
-function ts(pinned: boolean, args: string[]) {
-  const needs = NEEDS[args[1]!];
-  if (needs && typeof library[needs] !== "function")
-    return { value: null, note: `ipc-lab has no ${needs}() yet` };
-  return one(pinned, process.execPath, [compareTs, ...args]);
-}
 
 /** TypeScript's throughput at fewer sizes: each is a Node peer of its own. */
 const TS_SIZES = [64, 16384, 1048576];
+
+/** Several TypeScript measurements in one Node process (bench/lib/compare.mjs batch). */
+function tsBatch(
+  pinned: boolean,
+  jobs: string[],
+): Map<string, { value: number | null; note?: string }> {
+  const results = new Map<string, { value: number | null; note?: string }>();
+  const run = jobs.filter((job) => {
+    const needs = NEEDS[job.split(":")[1]!];
+    if (needs && typeof library[needs] !== "function") {
+      results.set(job, { value: null, note: `ipc-lab has no ${needs}() yet` });
+      return false;
+    }
+    return true;
+  });
+  if (run.length === 0) return results;
+  const [file, argv] = pin(pinned, process.execPath, [compareTs, "batch", ...run]);
+  const out = spawnSync(file, argv, { encoding: "utf8", timeout: 10_000 * run.length });
+  for (const line of (out.stdout ?? "").split("\n")) {
+    const [job, ...words] = line.split(" ");
+    const text = words.join(" ");
+    if (!job || !run.includes(job)) continue;
+    if (Number.isFinite(Number(text)) && text !== "") results.set(job, { value: Number(text) });
+    else results.set(job, { value: null, note: text.replace(/^skipped: /, "") });
+  }
+  for (const job of run)
+    if (!results.has(job))
+      results.set(job, {
+        value: null,
+        note: `failed: ${out.error?.message ?? `exit ${out.status}`}`,
+      });
+  return results;
+}
 
 /** Measures everything; `budget` is each round-trip measurement's milliseconds. */
 export function measureAll(budget = 40): QuickResults {
@@ -153,25 +180,35 @@ export function measureAll(budget = 40): QuickResults {
   const rt: RoundTrip[] = [];
   const tp: Throughput[] = [];
   for (const pinned of [false, true]) {
-    for (const mech of MECHANISMS) {
+    for (const mech of MECHANISMS)
       rt.push({ mech: mech.id, side: "c", pinned, ...c(pinned, ["rt", mech.id, String(budget)]) });
-      rt.push({
-        mech: mech.id,
-        side: "ts",
-        pinned,
-        ...ts(pinned, ["rt", mech.id, String(budget)]),
-      });
+    // TypeScript: the round trips, and (unpinned) the throughputs, in one Node process
+    const rtJobs = MECHANISMS.map((mech) => `rt:${mech.id}:1:${budget}`);
+    const tpJobs = pinned
+      ? []
+      : MECHANISMS.flatMap((mech) =>
+          mech.tp.includes("ts")
+            ? TS_SIZES.filter((size) => size <= (mech.maxSize ?? Infinity)).map(
+                (size) => `tp:${mech.id}:${size}:${budget}`,
+              )
+            : [],
+        );
+    const got = tsBatch(pinned, [...rtJobs, ...tpJobs]);
+    MECHANISMS.forEach((mech, i) =>
+      rt.push({ mech: mech.id, side: "ts", pinned, ...got.get(rtJobs[i]!)! }),
+    );
+    for (const job of tpJobs) {
+      const [, mech, size] = job.split(":");
+      tp.push({ mech: mech!, side: "ts", size: Number(size), ...got.get(job)! });
     }
   }
   for (const mech of MECHANISMS) {
-    for (const side of mech.tp) {
-      for (const size of side === "c" ? SIZES : TS_SIZES) {
-        if (size > (mech.maxSize ?? Infinity)) continue;
-        const args = ["tp", mech.id, String(size), String(side === "c" ? budget / 2 : budget)];
-        const got = side === "c" ? c(false, args) : ts(false, args);
-        tp.push({ mech: mech.id, side, size, ...got });
-        if (got.value === null) break; // skipped or failed: not again for every size
-      }
+    if (!mech.tp.includes("c")) continue;
+    for (const size of SIZES) {
+      if (size > (mech.maxSize ?? Infinity)) continue;
+      const got = c(false, ["tp", mech.id, String(size), String(budget / 2)]);
+      tp.push({ mech: mech.id, side: "c", size, ...got });
+      if (got.value === null) break; // failed: not again for every size
     }
   }
   const memcpy = [...SIZES, 64 << 20].map((size) => ({
