@@ -25,6 +25,15 @@ describe("mask", () => {
     expect(mask("/proc/77/fd/3 -> pipe:[123456]")).toBe("/proc/<PID>/fd/3 -> pipe:[<INODE>]");
   });
 
+  test("masks measured factors and percentages (chapter 10's tables)", () => {
+    expect(mask("<td>3.1×</td><td>12×</td><td>93 %</td><td>100%</td>")).toBe(
+      "<td><N>×</td><td><N>×</td><td><N> %</td><td><N> %</td>",
+    );
+    expect(mask("<td>4.21 µs</td><td>1365 MB/s at 1 MiB</td>")).toBe(
+      "<td><DURATION></td><td><RATE> at 1 MiB</td>",
+    );
+  });
+
   test("leaves stable values alone", () => {
     expect(mask("value = 20; fd 3; size 4096")).toBe("value = 20; fd 3; size 4096");
   });

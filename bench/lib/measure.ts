@@ -3,8 +3,9 @@
  * running a measuring program several times, and the result line that
  * `npm run bench -- all` (bench/all.ts) collects.
  *
- * `IPC_LAB_BENCH_QUICK=1` (set by `bench -- all --quick` and chapter 10)
- * scales every benchmark down to a quick look: fewer rounds, one run each.
+ * `IPC_LAB_BENCH_QUICK=1` (set by `bench -- all --quick`) scales every
+ * benchmark down to a quick look: fewer rounds, one run each. Chapter 10's
+ * own quick look is bench/lib/quick.ts, which measures every mechanism alike.
  */
 import { spawnSync } from "node:child_process";
 

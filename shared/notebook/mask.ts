@@ -11,6 +11,9 @@ export const maskRules: [name: string, pattern: RegExp, replacement: string][] =
   ["clock times", /\b\d\d:\d\d:\d\d(\.\d+)?\b/g, "<TIME>"],
   ["durations", /\b\d+(\.\d+)?\s?(ns|µs|us|ms|s)\b/g, "<DURATION>"],
   ["rates", /\b\d+(\.\d+)?\s?(MB|MiB|GB|GiB|KB|KiB)\/s\b/g, "<RATE>"],
+  // Measured ratios and shares (chapter 10's TS/C "3.1×", "93 %").
+  ["factors", /\b\d+(\.\d+)?×/g, "<N>×"],
+  ["percentages", /\b\d+(\.\d+)?\s?%/g, "<N> %"],
   ["/proc/PID paths", /\/proc\/\d+\//g, "/proc/<PID>/"],
   ["pids", /\b(p?pid|process|child|parent)(\s*[=:]\s*|\s+)\d+/gi, "$1$2<PID>"],
   ["thread counts", /\b(Threads:\s*)\d+/g, "$1<N>"],

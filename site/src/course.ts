@@ -42,6 +42,7 @@ export const MECHANISMS: Mechanism[] = [
   { match: /mmap|memory-map/, en: "Memory map", ko: "메모리 맵", model: "shared-memory" },
   { match: /socket/, en: "Socket", ko: "소켓", model: "message-passing" },
   { match: /rpc|marshal/, en: "Remote procedure call", ko: "원격 프로시저 호출", model: "remote" },
+  { match: /comparison/, en: "Every mechanism compared", ko: "IPC 방식 비교", model: "intro" },
 ];
 
 export function mechanismOf(slug: string): Mechanism | undefined {

@@ -549,4 +549,45 @@ export const GLOSSARY: Term[] = [
     means:
       "What a retransmitted call guarantees: run at least once (maybe twice, when a reply was lost) or, with a duplicate cache, at most once.",
   },
+  {
+    en: "latency",
+    ko: "지연 시간",
+    chapter: 10,
+    means:
+      "How long one small message takes; chapter 10 measures it as a round trip, there and back.",
+  },
+  {
+    en: "throughput",
+    ko: "처리량",
+    chapter: 10,
+    means: "How many bytes per second a stream of large messages moves.",
+  },
+  {
+    en: "round trip",
+    ko: "왕복",
+    chapter: 10,
+    means:
+      "A message there and its answer back: the cost of the system calls and of waking the other process, twice.",
+  },
+  {
+    en: "busy waiting, spin",
+    ko: "바쁜 대기, 스핀",
+    chapter: 10,
+    means:
+      "Waiting by reading a flag until it changes instead of sleeping: no wake-up on two CPUs, a whole time slice lost on one.",
+  },
+  {
+    en: "CPU pinning",
+    ko: "CPU 고정",
+    chapter: 10,
+    means:
+      "Keeping processes on chosen CPUs (taskset, sched_setaffinity); chapter 10 pins both ends to CPU 0 to remove the cost of waking another CPU.",
+  },
+  {
+    en: "memory bandwidth",
+    ko: "메모리 대역폭",
+    chapter: 10,
+    means:
+      "How many bytes per second the memory can move; one memcpy measures it, and no IPC through memory can beat it.",
+  },
 ];

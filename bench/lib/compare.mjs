@@ -1,0 +1,347 @@
+// Chapter 10's TypeScript side, the twin of native/c/ipc_compare.c: the same
+// mechanisms measured the same way, through ipc-lab, between this process and
+// a peer process of its own (this file again, `peer MECH`), for a fixed time.
+//   node compare.mjs rt MECH MS        µs per 1-byte round trip
+//   node compare.mjs tp MECH SIZE MS   MB/s of SIZE-byte messages to the peer
+//   node compare.mjs batch JOB...      several in one process (JOB: rt:MECH:1:MS or
+//                                      tp:MECH:SIZE:MS), one line each: "JOB value",
+//                                      "JOB skipped: why" or "JOB failed: why"
+// Plain Node (no tsx) so that a peer starts in a tenth of a second. A mechanism
+// ipc-lab does not have yet (sockets before chapter 08) exits 3 with one line
+// saying so. Every object it makes is removed, also when it fails.
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import * as lib from "ipc-lab";
+
+const self = fileURLToPath(import.meta.url);
+const now = () => Number(process.hrtime.bigint()) / 1e3;
+const Q = 0x71; // "q": the last message
+const parentPid = process.ppid;
+const DATA = 4096; // shared memory: flags at 0 and 64, semaphores at 128 and 192, data from 4096
+
+/** Socket kinds need chapter 08's module. */
+const SOCKETS = { unix: "socketpair", tcp: "socket", udp: "socket" };
+
+function missing(mech) {
+  const needs = SOCKETS[mech];
+  if (needs && typeof lib[needs] !== "function") return `ipc-lab has no ${needs}() yet`;
+  return undefined;
+}
+
+/** Two connected fds (parent's, peer's), blocking as a pipe's are (the calls here are *Sync). */
+function connectedPair(mech) {
+  const pair = socketPair(mech);
+  for (const fd of pair) lib.setNonblocking(fd, false);
+  return pair;
+}
+
+function socketPair(mech) {
+  if (mech === "unix") return lib.socketpair(lib.SOCK_STREAM);
+  const type = mech === "tcp" ? lib.SOCK_STREAM : lib.SOCK_DGRAM;
+  const a = lib.socket(lib.AF_INET, type);
+  lib.bind(a, { host: "127.0.0.1", port: 0 });
+  const b = lib.socket(lib.AF_INET, type);
+  if (mech === "tcp") {
+    lib.listen(a, 1);
+    lib.connectSync(b, lib.getsockname(a));
+    const server = lib.acceptSync(a).fd;
+    lib.close(a);
+    return [b, server];
+  }
+  lib.bind(b, { host: "127.0.0.1", port: 0 });
+  lib.connectSync(a, lib.getsockname(b));
+  lib.connectSync(b, lib.getsockname(a));
+  return [a, b];
+}
+
+/** What one side uses: send(buffer) and receive(size) -> first byte, for one mechanism. */
+async function endpoint(mech, role, args) {
+  const parent = role === "parent";
+  if (["pipe", "unix", "tcp", "udp", "fifo"].includes(mech)) {
+    let input = 0;
+    let output = 1; // the peer's: its stdin and stdout
+    let fifos = [];
+    if (mech === "fifo") {
+      const [a, b] = args;
+      // Both open a first, then b: neither waits forever.
+      fifos = [
+        await lib.openFifo(a, parent ? "w" : "r"),
+        await lib.openFifo(b, parent ? "r" : "w"),
+      ];
+      [input, output] = (parent ? [fifos[1], fifos[0]] : fifos).map((fifo) => fifo.fd);
+      // openFifo's descriptors wait on the event loop; these calls block, as a pipe's do
+      for (const fd of [input, output]) lib.setNonblocking(fd, false);
+    } else if (parent) [input, output] = [args.input, args.output];
+    const datagram = mech === "udp";
+    const buffer = Buffer.allocUnsafe(1 << 20);
+    return {
+      send: (data) => lib.writeSync(output, data),
+      receive(size) {
+        let got = 0;
+        let first = 0;
+        do {
+          const n = lib.readIntoSync(input, datagram ? buffer : buffer.subarray(0, size - got));
+          if (n === 0) throw new Error(`${mech}: end of file`);
+          if (got === 0) first = buffer[0];
+          got += n;
+        } while (got < size && !datagram);
+        return first;
+      },
+      close: () => fifos.forEach((fifo) => fifo.close()),
+    };
+  }
+  if (mech === "posix-mq") {
+    const [down, up] = args.map((name) => lib.MessageQueue.open(name));
+    const [mine, theirs] = parent ? [up, down] : [down, up];
+    return {
+      send: (data) => theirs.send(data),
+      receive: async () => (await mine.receive()).data[0],
+      close: () => (down.close(), up.close()),
+    };
+  }
+  if (mech === "sysv-mq") {
+    const id = Number(args[0]);
+    return {
+      send: (data) => lib.msgsnd(id, parent ? 1 : 2, data),
+      receive: async (size) => (await lib.msgrcv(id, Math.max(size, 1), parent ? 2 : 1)).data[0],
+    };
+  }
+  if (mech === "signal") {
+    // The parent's SignalFd was opened (SIGRTMIN blocked) before the peer started.
+    const mine = parent ? args.signalFd : lib.SignalFd.open("SIGRTMIN+1");
+    const other = parent ? args.pid : process.ppid;
+    if (!parent) lib.sigqueue(other, "SIGRTMIN", -1); // ready: this side blocks its signal
+    return {
+      send: (data) => lib.sigqueue(other, parent ? "SIGRTMIN+1" : "SIGRTMIN", data[0]),
+      receive: async () => (await mine.receive({ timeout: 10_000 })).value,
+      close: () => mine.close(),
+    };
+  }
+  // Shared memory, the data then a semaphore or a flag.
+  const region =
+    mech === "mmap-spin" ? lib.MappedFile.open(args[0]) : lib.SharedMemory.open(args[0]);
+  const bytes = mech === "mmap-spin" ? region.mapping.bytes : region.buffer;
+  const flags = new Int32Array(bytes.buffer, bytes.byteOffset, 32);
+  const [mineAt, theirsAt] = parent ? [64, 0] : [0, 64];
+  const sems =
+    mech === "shm-sem"
+      ? [lib.UnnamedSemaphore.at(region, 128), lib.UnnamedSemaphore.at(region, 192)]
+      : undefined;
+  const [mySem, theirSem] = sems ? (parent ? [sems[1], sems[0]] : sems) : [];
+  return {
+    send(data) {
+      bytes.set(data, DATA);
+      if (theirSem) theirSem.post();
+      else Atomics.store(flags, theirsAt / 4, 1);
+    },
+    async receive(size) {
+      if (mySem) await mySem.wait();
+      else {
+        // Spin: nothing else to do (but stop if the measuring process is gone).
+        for (let i = 1; Atomics.load(flags, mineAt / 4) === 0; i++)
+          if (i % 1_000_000 === 0 && process.ppid !== parentPid) process.exit(1);
+        Atomics.store(flags, mineAt / 4, 0);
+      }
+      return size === 1 ? bytes[DATA] : Buffer.from(bytes.subarray(DATA, DATA + size))[0];
+    },
+    close() {
+      for (const sem of sems ?? []) sem.close();
+      region.close();
+    },
+  };
+}
+
+async function peer(mech, kind, size, args) {
+  const side = await endpoint(mech, "peer", args);
+  await side.send(Buffer.from("r")); // ready: the clock starts after this
+  const shared = mech.startsWith("shm") || mech.startsWith("mmap");
+  for (;;) {
+    const first = await side.receive(kind === "rt" ? 1 : size);
+    if (first === Q) break;
+    if (kind === "rt" || shared) await side.send(Buffer.from([first]));
+  }
+  if (kind === "tp") await side.send(Buffer.from("d"));
+  side.close?.();
+}
+
+/** Makes the objects, starts the peer, measures; removes everything whatever happens. */
+async function measure(kind, mech, size, ms) {
+  const tag = `${process.pid}-${randomBytes(3).toString("hex")}`;
+  const cleanups = [];
+  current = { cleanups, child: undefined };
+  const fds = {};
+  let args = [];
+  try {
+    if (mech === "pipe") {
+      const [downR, downW] = lib.pipe();
+      const [upR, upW] = lib.pipe();
+      Object.assign(fds, { 0: downR, 1: upW });
+      args = { input: upR, output: downW };
+      cleanups.push(() => [upR, downW].forEach((fd) => lib.close(fd)));
+    } else if (mech in SOCKETS) {
+      const [mine, theirs] = connectedPair(mech);
+      Object.assign(fds, { 0: theirs, 1: theirs });
+      args = { input: mine, output: mine };
+      cleanups.push(() => lib.close(mine));
+    } else if (mech === "fifo") {
+      args = ["a", "b"].map((x) => path.join(tmpdir(), `ipc-compare-${tag}-${x}`));
+      for (const fifo of args) (lib.mkfifo(fifo), cleanups.push(() => lib.unlink(fifo)));
+    } else if (mech === "posix-mq") {
+      args = ["a", "b"].map((x) => `/ipc-compare-${tag}-${x}`);
+      for (const name of args) {
+        const msgsize = Math.max(64, size);
+        lib.MessageQueue.open(name, { create: true, exclusive: true, maxmsg: 10, msgsize }).close();
+        cleanups.push(() => lib.MessageQueue.unlink(name));
+      }
+    } else if (mech === "sysv-mq") {
+      const id = lib.msgget(lib.IPC_PRIVATE, lib.IPC_CREAT | 0o600);
+      args = [String(id)];
+      cleanups.push(() => lib.msgctl(id, lib.IPC_RMID));
+    } else if (mech === "signal") {
+      args = [];
+    } else if (["shm-sem", "shm-spin", "mmap-spin"].includes(mech)) {
+      const length = DATA + Math.max(size, 64);
+      if (mech === "mmap-spin") {
+        const file = path.join(tmpdir(), `ipc-compare-${tag}.map`);
+        lib.MappedFile.create(file, length, { exclusive: true, mode: 0o600 }).close();
+        cleanups.push(() => rmSync(file, { force: true }));
+        args = [file];
+      } else {
+        const name = `/ipc-compare-${tag}`;
+        const shm = lib.SharedMemory.create(name, length, { exclusive: true });
+        cleanups.push(() => (shm.close(), lib.SharedMemory.unlink(name)));
+        if (mech === "shm-sem") {
+          const sems = [lib.UnnamedSemaphore.init(shm, 128), lib.UnnamedSemaphore.init(shm, 192)];
+          cleanups.push(() => sems.forEach((sem) => sem.close()));
+        }
+        args = [name];
+      }
+    } else throw new Error(`unknown mechanism ${mech}`);
+    const signal = mech === "signal" ? lib.SignalFd.open("SIGRTMIN") : undefined;
+    if (signal) cleanups.push(() => signal.close());
+    const child = (current.child = lib.spawnWithFds(
+      process.execPath,
+      [self, "peer", mech, kind, String(size), ...(Array.isArray(args) ? args : [])],
+      { fds },
+    ));
+    for (const fd of new Set([fds[0], fds[1]])) if (fd !== undefined) lib.close(fd);
+    if (signal) {
+      if ((await signal.receive({ timeout: 10_000 })).value !== -1) throw new Error("no ready");
+      args = { signalFd: signal, pid: child.pid };
+    }
+    const side = await endpoint(mech, "parent", args);
+    const shared = mech.startsWith("shm") || mech.startsWith("mmap");
+    await side.receive(1); // the peer is ready
+    let result;
+    if (kind === "rt") {
+      const byte = Buffer.from("p");
+      const warm = now(); // warm-up: 100 round trips, at most 10 ms
+      for (let i = 0; i < 100 && now() - warm < 10e3; i++)
+        (await side.send(byte), await side.receive(1));
+      let n = 0;
+      const start = now();
+      let t = start;
+      while (t - start < ms * 1e3) {
+        for (let i = 0; i < 10; i++, n++) (await side.send(byte), await side.receive(1));
+        t = now();
+      }
+      result = (t - start) / n;
+      await side.send(Buffer.from("q"));
+    } else {
+      const message = Buffer.alloc(size, "p");
+      let n = 0;
+      const start = now();
+      do {
+        await side.send(message);
+        if (shared) await side.receive(1);
+        n++;
+      } while (now() - start < ms * 1e3);
+      message[0] = Q;
+      await side.send(message);
+      await side.receive(1); // the peer has everything
+      result = (n * size) / (now() - start);
+    }
+    if (!signal) side.close?.();
+    const status = await child.wait();
+    if (status.kind !== "exited" || status.code !== 0)
+      throw new Error(`peer ended ${JSON.stringify(status)}`);
+    return result;
+  } finally {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        cleanup();
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/** The measurement under way: what a time-out must kill and remove. */
+let current = { cleanups: [], child: undefined };
+
+/** A measurement that does not end in `ms`: its peer killed, its objects removed. */
+function timedOut(ms) {
+  let timer;
+  const promise = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      try {
+        if (current.child) process.kill(current.child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      for (const cleanup of current.cleanups.splice(0).reverse()) {
+        try {
+          cleanup();
+        } catch {
+          // already gone
+        }
+      }
+      reject(new Error(`no result in ${ms / 1000} s`));
+    }, ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+const [kind, mech, ...rest] = process.argv.slice(2);
+if (kind === "peer") {
+  const [peerKind, size, ...args] = rest;
+  await peer(mech, peerKind, Number(size), args);
+} else if (kind === "rt" || kind === "tp") {
+  const reason = missing(mech);
+  if (reason) {
+    console.log(`skipped: ${reason}`);
+    process.exit(3);
+  }
+  const size = kind === "tp" ? Number(rest[0]) : 1;
+  const ms = Number(kind === "tp" ? rest[1] : rest[0]);
+  console.log((await measure(kind, mech, size, ms)).toFixed(3));
+} else if (kind === "batch") {
+  for (const job of [mech, ...rest]) {
+    const [jobKind, jobMech, size, ms] = job.split(":");
+    const reason = missing(jobMech);
+    if (reason) {
+      console.log(`${job} skipped: ${reason}`);
+      continue;
+    }
+    const limit = timedOut(5_000 + 2 * Number(ms));
+    try {
+      const value = await Promise.race([
+        measure(jobKind, jobMech, Number(size), Number(ms)),
+        limit.promise,
+      ]);
+      console.log(`${job} ${value.toFixed(3)}`);
+    } catch (error) {
+      console.log(`${job} failed: ${String(error?.message ?? error).split("\n")[0]}`);
+    } finally {
+      limit.cancel();
+    }
+  }
+  process.exit(0); // a timed-out measurement may still be waiting
+} else {
+  console.error("usage: node compare.mjs rt MECH MS | tp MECH SIZE MS | batch JOB...");
+  process.exit(2);
+}
