@@ -105,10 +105,20 @@ describe("compare.mjs (TypeScript through ipc-lab)", () => {
     expect(result.stderr).toMatch(/mq_open: EINVAL/);
   });
 
-  test("a socket kind says in one line what it waits for, until ipc-lab has sockets", async () => {
-    const result = await run(process.execPath, [compareTs, "rt", "unix", "5"]);
-    if (result.code === 3) expect(result.stdout).toBe("skipped: ipc-lab has no socketpair() yet\n");
-    else expect(number(result.stdout)).toBeGreaterThan(0);
+  test.each(["unix", "tcp", "udp"])(
+    "rt %s (chapter 08's sockets) reports a positive round trip",
+    async (mech) => {
+      const result = await run(process.execPath, [compareTs, "rt", mech, "5"]);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(number(result.stdout)).toBeGreaterThan(0);
+    },
+  );
+
+  test("tp tcp moves 64 KiB messages", async () => {
+    const result = await run(process.execPath, [compareTs, "tp", "tcp", "65536", "5"]);
+    expect(result.code).toBe(0);
+    expect(number(result.stdout)).toBeGreaterThan(0);
   });
 
   test("batch runs several jobs in one process, one line each, naming a skip or a failure", async () => {

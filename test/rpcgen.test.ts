@@ -41,6 +41,12 @@ test("the checked-in generated modules are what npm run rpcgen writes", async ()
     [path.join(fixtures, "every.x"), path.join(fixtures, "every.ts")],
     [path.join(root, "native", "c", "rpc", "sum.x"), path.join(fixtures, "sum.ts")],
     [path.join(fixtures, "pmap.x"), path.join(fixtures, "pmap.ts")],
+    // What chapter 09 imports and what A9 gives its students: the same sum.x.
+    [path.join(root, "native", "c", "rpc", "sum.x"), path.join(root, "notebooks/generated/sum.ts")],
+    [
+      path.join(root, "native", "c", "rpc", "sum.x"),
+      path.join(root, "assignments/A9-rpc-service/sum.ts"),
+    ],
   ] as const) {
     const { stdout } = await run(process.execPath, [cli, x, "-o", "-"], { cwd: root });
     expect(stdout).toBe(readFileSync(ts, "utf8"));

@@ -21,16 +21,16 @@ export const xdr_sum_part: XdrType<sum_part> = {
   name: "sum_part",
   minSize: 4,
   encode(w: XdrWriter, v: sum_part): void {
-    const a2 = v;
-    w.checkLength(a2, 0, SUM_MAX, "sum_part");
-    w.uint(a2.length);
-    for (let i3 = 0; i3 < a2.length; i3++) w.int(a2[i3]!);
+    const $a2 = v;
+    w.checkLength($a2, 0, SUM_MAX, "sum_part");
+    w.uint($a2.length);
+    for (let $i3 = 0; $i3 < $a2.length; $i3++) w.int($a2[$i3]!);
   },
   decode(r: XdrReader): sum_part {
-    const n4 = r.length(SUM_MAX, "sum_part", 4);
-    const v1: number[] = new Array(n4);
-    for (let i5 = 0; i5 < n4; i5++) v1[i5] = r.int();
-    return v1;
+    const $n4 = r.length(SUM_MAX, "sum_part", 4);
+    const $v1: number[] = new Array($n4);
+    for (let $i5 = 0; $i5 < $n4; $i5++) $v1[$i5] = r.int();
+    return $v1;
   },
 };
 
@@ -63,7 +63,10 @@ export class SUM_VERS_Client {
   }
 }
 
-/** The server skeleton of SUM_PROG version 1: what the service implements. */
+/**
+ * The server skeleton of SUM_PROG version 1 (note 004's "server-side stub"):
+ * what the service implements; SUM_VERS_program() connects it to the procedure numbers.
+ */
 export interface SUM_VERS_Server {
   SUM_NULL(call: RpcCallContext): void | Promise<void>;
   SUM(arg: sum_part, call: RpcCallContext): bigint | Promise<bigint>;
