@@ -36,7 +36,7 @@ import {
 import { now, pinnings, resultLine, run, runSelf, scaled } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
-const ROUNDS = scaled(20_000);
+const ROUNDS = scaled(10_000);
 const MESSAGES = scaled(200_000);
 const SIZE = 16;
 const WARMUP = 1000;

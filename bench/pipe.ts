@@ -32,7 +32,7 @@ import {
 import { now, pinnings, resultLine, run, runSelf, scaled } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
-const THROUGHPUT_MIB = scaled(1024, 64);
+const THROUGHPUT_MIB = scaled(512, 64);
 const CHUNK = 64 * 1024;
 const ROUNDS = { sync: scaled(50_000), async: scaled(20_000) };
 const WARMUP = 1000;

@@ -27,6 +27,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { median, pin, RUNS, resultLine, scaled } from "./lib/measure.ts";
 import {
   binDir,
   rpcgen,
@@ -43,12 +44,11 @@ const here = path.dirname(self);
 const root = path.resolve(here, "..");
 const SUM_PROG = 0x20000099; // native/c/rpc/sum.x
 const SUM_VERS = 1;
-const ROUNDS = 20_000;
-const WARMUP = 2_000;
-const RUNS = 5;
+// 7 round-trip kinds x RUNS runs x 2 pinnings: 10 000 calls each keeps the whole under 2 minutes.
+const ROUNDS = scaled(10_000);
+const WARMUP = scaled(1_000);
 const require = createRequire(import.meta.url);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fixed = (x: number) => x.toFixed(x < 10 ? 2 : 1);
 
 // ---------------------------------------------------------------- peers
@@ -318,8 +318,7 @@ async function main(): Promise<void> {
   const free = await measureNull();
   // The same, every process pinned to CPU 0: no wake-up of an idle CPU in a round trip.
   const out = spawnSync(
-    "taskset",
-    ["-c", "0", process.execPath, ...process.execArgv, self, "--null-json"],
+    ...pin(true, process.execPath, [...process.execArgv, self, "--null-json"]),
     {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
@@ -336,20 +335,18 @@ async function main(): Promise<void> {
   }
   const x = await xdrBench();
   console.log(`xdr.size ${x.size} bytes`);
-  const m = pinned ?? free;
-  const pin = pinned ? " (pinned to CPU 0)" : "";
-  console.log(
-    `rpc.null ts=${fixed(m["ts-ts.tcp"]!)}µs c=${fixed(m["c-c.tcp"]!)}µs ratio=${(m["ts-ts.tcp"]! / m["c-c.tcp"]!).toFixed(2)}${pin}`,
-  );
-  console.log(
-    `rpc.vs-grpc ts=${fixed(m["ts-ts.tcp"]!)}µs grpc=${fixed(m["grpc"]!)}µs ratio=${(m["ts-ts.tcp"]! / m["grpc"]!).toFixed(2)}${pin}`,
-  );
-  console.log(
-    `xdr.encode ts=${fixed(x.encode[0])}ns peer=${fixed(x.encode[1])}ns ratio=${(x.encode[0] / x.encode[1]).toFixed(2)}`,
-  );
-  console.log(
-    `xdr.decode ts=${fixed(x.decode[0])}ns peer=${fixed(x.decode[1])}ns ratio=${(x.decode[0] / x.decode[1]).toFixed(2)}`,
-  );
+  console.log("# NULL round trips in µs (TS client and server vs C's), XDR in ns per struct");
+  const sides: { values: Record<string, number>; isPinned: boolean }[] = [
+    { values: free, isPinned: false },
+  ];
+  if (pinned) sides.push({ values: pinned, isPinned: true });
+  for (const { values, isPinned } of sides) {
+    const ts = values["ts-ts.tcp"]!;
+    console.log(resultLine("rpc.null", { ts, c: values["c-c.tcp"]! }, isPinned));
+    console.log(resultLine("rpc.vs-grpc", { ts, grpc: values["grpc"]! }, isPinned));
+  }
+  console.log(resultLine("xdr.encode", { ts: x.encode[0], peer: x.encode[1] }));
+  console.log(resultLine("xdr.decode", { ts: x.decode[0], peer: x.decode[1] }));
 }
 
 await main();

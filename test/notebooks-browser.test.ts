@@ -192,6 +192,8 @@ interface CellState {
   source: string;
   prompt: string;
   errors: string[];
+  /** Every output's text (its start): what to show when Run All stopped after this cell. */
+  outputs: string[];
 }
 
 /** Each code cell's first line, its prompt ("[3]:", "[*]:", "[ ]:") and its error outputs. */
@@ -206,6 +208,9 @@ function codeCells(page: Page): Promise<CellState[]> {
           '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]',
         ),
       ].map((output) => (output.textContent ?? "").slice(0, 200)),
+      outputs: [...cell.querySelectorAll(".jp-OutputArea-output")].map((output) =>
+        (output.textContent ?? "").slice(0, 300),
+      ),
     })),
   );
 }
@@ -243,10 +248,17 @@ test.each(chapters)(
         .toBe("idle");
       const cells = await codeCells(page);
       expect(cells.length).toBeGreaterThan(0);
-      const unrun = cells.filter((cell) => !/^\[\d+\]:$/.test(cell.prompt));
-      expect(unrun.map((cell) => `${cell.prompt} ${cell.source}`)).toEqual([]);
       const failed = cells.filter((cell) => cell.errors.length > 0);
       expect(failed.map((cell) => `${cell.source}: ${cell.errors.join(" | ")}`)).toEqual([]);
+      // Run All stops after a cell whose reply was an error, or when the kernel restarted:
+      // name the last cell that ran, with what it printed.
+      const first = cells.findIndex((cell) => !/^\[\d+\]:$/.test(cell.prompt));
+      const last = cells[first - 1];
+      expect(
+        first === -1 ? [] : cells.slice(first).map((cell) => `${cell.prompt} ${cell.source}`),
+        last &&
+          `Run All stopped after "${last.source}", which printed: ${last.outputs.join(" | ")}`,
+      ).toEqual([]);
     } finally {
       await page
         .screenshot({ path: path.join(work, "..", `nb-browser-${name}.png`) })
