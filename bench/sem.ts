@@ -18,26 +18,29 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { binDir, SharedMemory, UnnamedSemaphore } from "ipc-lab";
-import { median, pin, quick, resultLine, RUNS as DEFAULT_RUNS, scaled } from "./lib/measure.ts";
+import {
+  median,
+  pin as pinTo,
+  quick,
+  resultLine,
+  RUNS as DEFAULT_RUNS,
+  scaled,
+} from "./lib/measure.ts";
 
 const ROUND_TRIPS = Number(process.argv[2] ?? scaled(20_000));
 const RUNS = Number(process.argv[3] ?? DEFAULT_RUNS);
 const UNCONTENDED = scaled(2_000_000);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const worker = path.join(here, "lib", "sem-worker.mjs");
-/** Both processes on CPU 0 when pinned. */
+/** Both processes on CPU 0 when pinned: the C side's arguments. */
 const cpus = ["0", "0"];
-
-/** `command args`, under `taskset -c cpu` when a CPU is given. */
-const pinned = (cpu: string | null, command: string, args: string[]) =>
-  pin(cpu !== null, command, args);
 
 async function tsPingpong(pin: boolean, spin = 0): Promise<number> {
   const name = `/ipc-lab-bench-${randomBytes(4).toString("hex")}`;
   const shm = SharedMemory.create(name, 64, { exclusive: true });
   const sems = [UnnamedSemaphore.init(shm, 0), UnnamedSemaphore.init(shm, 32)];
   try {
-    const [pongCmd, pongArgs] = pinned(pin ? cpus[1]! : null, process.execPath, [
+    const [pongCmd, pongArgs] = pinTo(pin, process.execPath, [
       worker,
       "pong",
       name,
@@ -47,7 +50,7 @@ async function tsPingpong(pin: boolean, spin = 0): Promise<number> {
     const pong = spawn(pongCmd, pongArgs, { stdio: ["ignore", "pipe", "inherit"] });
     const pongDone = new Promise<void>((resolve) => pong.on("close", () => resolve()));
     await new Promise<void>((resolve) => pong.stdout.once("data", () => resolve()));
-    const [pingCmd, pingArgs] = pinned(pin ? cpus[0]! : null, process.execPath, [
+    const [pingCmd, pingArgs] = pinTo(pin, process.execPath, [
       worker,
       "ping",
       name,
