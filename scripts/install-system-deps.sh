@@ -2,8 +2,8 @@
 # System packages the course and its tests need beyond Node, Python and a C
 # compiler: Chromium and Hangul fonts for the browser tests, strace for
 # tracing system calls, rpcbind for the RPC chapter. Idempotent and quiet:
-# installs only what is missing. Run by .ci/run, and by the browser tests
-# themselves when Chromium is missing.
+# installs only what is missing. Run by .ci/run, and by the test suite's
+# global setup (test/setup/system-deps.ts) before any test file.
 set -euo pipefail
 need=()
 command -v cc >/dev/null && command -v c++ >/dev/null && command -v make >/dev/null || need+=(build-essential)

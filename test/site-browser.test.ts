@@ -1,7 +1,7 @@
 // The built site in a real browser (Debian's Chromium, driven by
-// playwright-core). The test installs the browser if needed, builds the site
-// from the real notebooks, and serves it on an ephemeral local port.
-import { spawnSync } from "node:child_process";
+// playwright-core), which the suite's global setup installs if needed. The
+// test builds the site from the real notebooks and serves it on an ephemeral
+// local port.
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -43,11 +43,6 @@ let server: StaticServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  const install = spawnSync("bash", [join(ROOT, "scripts", "install-system-deps.sh")], {
-    stdio: "inherit",
-  });
-  if (install.status !== 0)
-    throw new Error(`scripts/install-system-deps.sh exited with ${install.status}`);
   work = await mkdtemp(join(tmpdir(), "site-browser-"));
   await mkdir(SHOTS, { recursive: true });
   site = await build({ outDir: join(work, "dist"), log: () => {} });
