@@ -134,6 +134,12 @@ export interface FilterOptions {
    * the main thread's row shows it can differ from run to run.
    */
   signals?: boolean;
+  /**
+   * The tracer's own pid: Node (libuv) asks after each child it started with
+   * wait4(pid, WNOHANG) on every SIGCHLD, strace included; those calls are
+   * the instrument's, not the step's, and come and go with the timing.
+   */
+  tracer?: number;
 }
 
 /**
@@ -158,6 +164,12 @@ export function relevant(
     if (row.kind === "signal") return options.signals !== false;
     if (row.kind !== "call") return true;
     if (MARKERS.test(row.name)) return false;
+    if (
+      options.tracer !== undefined &&
+      row.name === "wait4" &&
+      firstPid(row.args) === options.tracer
+    )
+      return false;
     if (!MEMORY.test(row.name)) return true;
     if (row.name === "brk") return false;
     if (/^mmap2?$/.test(row.name)) {
@@ -169,6 +181,9 @@ export function relevant(
     return address !== undefined && mapped.has(address);
   });
 }
+
+/** The process id a call's arguments start with ("1234, …"). */
+const firstPid = (args: string): number => Number(/^(-?\d+)/.exec(args)?.[1]);
 
 /** Calls whose first argument (or result) is a process id: rewritten as "pid N" so stored outputs mask them. */
 const PID_ARG =

@@ -380,7 +380,7 @@ export async function traceCalls<T>(
     }
     const rows = between(parseStrace(readFileSync(out, "utf8")), begin, end);
     const role = roles(rows, who);
-    const calls = cells(relevant(rows, role, options), role, who, {
+    const calls = cells(relevant(rows, role, { ...options, tracer: tracerPid }), role, who, {
       cwd: process.cwd(),
       home: homedir(),
     });

@@ -15,6 +15,7 @@ import WebSocket from "ws";
 import { KernelManager, KernelSpecAPI, ServerConnection, type Kernel } from "@jupyterlab/services";
 import { readNotebook } from "../shared/notebook/execute.ts";
 import { text } from "../shared/notebook/format.ts";
+import { withChapterLock } from "./fixtures/chapter-lock.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 let server: ChildProcess;
@@ -149,32 +150,34 @@ async function startKernel(kernels: KernelManager): Promise<Kernel.IKernelConnec
   }
 }
 
-test("chapter 00 runs cell by cell in a kernel started through the server", async () => {
-  const kernels = new KernelManager({ serverSettings: settings });
-  const kernel = await startKernel(kernels);
-  try {
-    const notebook = await readNotebook(path.join(root, "notebooks", "00-welcome.ipynb"));
-    let stdout = "";
-    for (const cell of notebook.cells) {
-      if (cell.cell_type !== "code") continue;
-      const future = kernel.requestExecute({ code: text(cell.source) });
-      future.onIOPub = (message) => {
-        const content = message.content as { name?: string; text?: string };
-        if (message.header.msg_type === "stream" && content.name === "stdout") {
-          stdout += content.text;
-        }
-      };
-      const reply = await future.done;
-      expect(reply.content.status, `cell: ${text(cell.source).slice(0, 80)}`).toBe("ok");
+test("chapter 00 runs cell by cell in a kernel started through the server", () =>
+  // Not at the same time as the other tests that run chapter 00: its objects have fixed names.
+  withChapterLock("00-welcome.ipynb", async () => {
+    const kernels = new KernelManager({ serverSettings: settings });
+    const kernel = await startKernel(kernels);
+    try {
+      const notebook = await readNotebook(path.join(root, "notebooks", "00-welcome.ipynb"));
+      let stdout = "";
+      for (const cell of notebook.cells) {
+        if (cell.cell_type !== "code") continue;
+        const future = kernel.requestExecute({ code: text(cell.source) });
+        future.onIOPub = (message) => {
+          const content = message.content as { name?: string; text?: string };
+          if (message.header.msg_type === "stream" && content.name === "stdout") {
+            stdout += content.text;
+          }
+        };
+        const reply = await future.done;
+        expect(reply.content.status, `cell: ${text(cell.source).slice(0, 80)}`).toBe("ok");
+      }
+      expect(stdout).toMatch(/child +pid=\d+: value = 20/);
+      expect(stdout).toMatch(/parent pid=\d+: value = 5/);
+      expect(stdout).toContain("awaits still pending: 0");
+    } finally {
+      await kernel.shutdown();
+      kernels.dispose();
     }
-    expect(stdout).toMatch(/child +pid=\d+: value = 20/);
-    expect(stdout).toMatch(/parent pid=\d+: value = 5/);
-    expect(stdout).toContain("awaits still pending: 0");
-  } finally {
-    await kernel.shutdown();
-    kernels.dispose();
-  }
-});
+  }));
 
 interface Proc {
   pid: number;

@@ -13,6 +13,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { withChapterLock } from "./fixtures/chapter-lock.ts";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { jupyterEnv, venvBin } from "../shared/jupyter.mjs";
 import { chapterNames } from "../shared/notebook/chapters.ts";
@@ -36,6 +37,8 @@ const NOTEBOOK = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook";
 const TOKEN = randomBytes(16).toString("hex");
 /** A fixture notebook: the panel redrawn in place while a later cell closes a pipe end. */
 const PANEL_LIVE = "panel-live.ipynb";
+/** Each test's last screenshot, for a failure's reader (test-results/ is git-ignored). */
+const SHOTS = path.join(ROOT, "test-results", "notebooks-browser");
 
 const chapters = await chapterNames(path.join(ROOT, "notebooks"));
 let work: string;
@@ -89,6 +92,7 @@ async function serverUp(child: ChildProcess): Promise<void> {
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(tmpdir(), "ipc-lab-nb-browser-"));
+  await mkdir(SHOTS, { recursive: true });
   const notebooks = path.join(work, "notebooks");
   await mkdir(notebooks);
   for (const name of chapters)
@@ -176,8 +180,6 @@ async function openChapter(page: Page, name: string): Promise<void> {
     await page.goto(
       `${base}/lab/workspaces/${name.slice(0, 2)}-${attempt}/tree/${name}?reset&token=${TOKEN}`,
     );
-    await page.waitForTimeout(8000);
-    await page.screenshot({ path: "/tmp/nbshot.png" });
     await page
       .locator(".jp-Notebook .jp-Cell")
       .first()
@@ -223,51 +225,51 @@ async function menu(page: Page, title: string, item: string): Promise<void> {
 
 test.each(chapters)(
   "%s runs to its end from Run → Run All Cells, with no error output",
-  async (name) => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    try {
-      await openChapter(page, name);
-      // The stored outputs carry execution counts: clear them, so only this run's count.
-      await menu(page, "Edit", "Clear Outputs of All Cells");
-      await expect
-        .poll(async () => (await codeCells(page)).every((cell) => cell.prompt === "[ ]:"))
-        .toBe(true);
-      await menu(page, "Run", "Run All Cells");
-      // Run All marks every queued cell [*]; done once a cell ran, none is left and the kernel is idle.
-      await expect
-        .poll(
-          async () => {
-            const prompts = (await codeCells(page)).map((cell) => cell.prompt);
-            const [kernel] = await kernels();
-            if (prompts.every((prompt) => prompt === "[ ]:")) return "not started";
-            if (prompts.includes("[*]:")) return `running: ${prompts.join(" ")}`;
-            return kernel?.execution_state;
-          },
-          { timeout: 90_000, interval: 500 },
-        )
-        .toBe("idle");
-      const cells = await codeCells(page);
-      expect(cells.length).toBeGreaterThan(0);
-      const failed = cells.filter((cell) => cell.errors.length > 0);
-      expect(failed.map((cell) => `${cell.source}: ${cell.errors.join(" | ")}`)).toEqual([]);
-      // Run All stops after a cell whose reply was an error, or when the kernel restarted:
-      // name the last cell that ran, with what it printed.
-      const first = cells.findIndex((cell) => !/^\[\d+\]:$/.test(cell.prompt));
-      const last = cells[first - 1];
-      expect(
-        first === -1 ? [] : cells.slice(first).map((cell) => `${cell.prompt} ${cell.source}`),
-        last &&
-          `Run All stopped after "${last.source}", which printed: ${last.outputs.join(" | ")}`,
-      ).toEqual([]);
-    } finally {
-      await page
-        .screenshot({ path: path.join(work, "..", `nb-browser-${name}.png`) })
-        .catch(() => {});
-      await page.close();
-      await shutDownKernels();
-    }
-    expect(await kernels()).toEqual([]);
-  },
+  async (name) =>
+    // Not at the same time as notebooks.test.ts runs this chapter: its objects have fixed names.
+    withChapterLock(name, async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      try {
+        await openChapter(page, name);
+        // The stored outputs carry execution counts: clear them, so only this run's count.
+        await menu(page, "Edit", "Clear Outputs of All Cells");
+        await expect
+          .poll(async () => (await codeCells(page)).every((cell) => cell.prompt === "[ ]:"))
+          .toBe(true);
+        await menu(page, "Run", "Run All Cells");
+        // Run All marks every queued cell [*]; done once a cell ran, none is left and the kernel is idle.
+        await expect
+          .poll(
+            async () => {
+              const prompts = (await codeCells(page)).map((cell) => cell.prompt);
+              const [kernel] = await kernels();
+              if (prompts.every((prompt) => prompt === "[ ]:")) return "not started";
+              if (prompts.includes("[*]:")) return `running: ${prompts.join(" ")}`;
+              return kernel?.execution_state;
+            },
+            { timeout: 90_000, interval: 500 },
+          )
+          .toBe("idle");
+        const cells = await codeCells(page);
+        expect(cells.length).toBeGreaterThan(0);
+        const failed = cells.filter((cell) => cell.errors.length > 0);
+        expect(failed.map((cell) => `${cell.source}: ${cell.errors.join(" | ")}`)).toEqual([]);
+        // Run All stops after a cell whose reply was an error, or when the kernel restarted:
+        // name the last cell that ran, with what it printed.
+        const first = cells.findIndex((cell) => !/^\[\d+\]:$/.test(cell.prompt));
+        const last = cells[first - 1];
+        expect(
+          first === -1 ? [] : cells.slice(first).map((cell) => `${cell.prompt} ${cell.source}`),
+          last &&
+            `Run All stopped after "${last.source}", which printed: ${last.outputs.join(" | ")}`,
+        ).toEqual([]);
+      } finally {
+        await page.screenshot({ path: path.join(SHOTS, `${name}.png`) }).catch(() => {});
+        await page.close();
+        await shutDownKernels();
+      }
+      expect(await kernels()).toEqual([]);
+    }),
   180_000,
 );
 
@@ -357,9 +359,7 @@ test("the panel made in one cell changes in place when a later cell closes the p
     const errors = (await codeCells(page)).flatMap((cell) => cell.errors);
     expect(errors).toEqual([]);
   } finally {
-    await page
-      .screenshot({ path: path.join(work, "..", "nb-browser-panel-live.png") })
-      .catch(() => {});
+    await page.screenshot({ path: path.join(SHOTS, "panel-live.png") }).catch(() => {});
     await page.close();
     await shutDownKernels();
   }

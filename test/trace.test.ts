@@ -218,6 +218,26 @@ describe("tracing this process", () => {
     ).toBe("exited with 3");
   });
 
+  test("Node's wait4 of the tracer itself (libuv, on every SIGCHLD) is left out; the step's own is kept", async () => {
+    const result = await traceCalls(
+      async () => {
+        const child = fork("exit", { args: [0] });
+        const status = await child.wait();
+        // Time for libuv to see the SIGCHLD and ask after its own child, strace.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return status.code;
+      },
+      { calls: ["wait4"], signals: false },
+    );
+    expect(result.value).toBe(0);
+    const ofTracer = (row: TraceRow) =>
+      row.name === "wait4" && row.args.startsWith(`${result.tracerPid},`);
+    expect(result.rows.filter(ofTracer).length).toBeGreaterThan(0);
+    const waits = result.calls.filter((cell) => cell.call === "wait4");
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits.filter((cell) => cell.args.startsWith(`pid ${result.tracerPid},`))).toEqual([]);
+  });
+
   test("strace detaches afterwards and the ptracer grant is withdrawn", async () => {
     const result = await traceCalls(() => 1);
     expect(result.tracerPid).toBeGreaterThan(0);
