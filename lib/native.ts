@@ -322,6 +322,10 @@ export interface NativeAddon {
   semTrywait(handle: unknown): boolean;
   semGetvalue(handle: unknown): number;
   semWait(handle: unknown, callback: BlockingCallback): number;
+  /** sem_wait on the calling thread (blocks it; EINTR retried). */
+  semWaitSync(handle: unknown): void;
+  /** sem_timedwait on the calling thread, `ms` from now (ETIMEDOUT). */
+  semTimedwaitSync(handle: unknown, ms: number): void;
   // mqueue.cc
   mqOpen(
     name: string,
@@ -431,6 +435,8 @@ export interface NativeAddon {
   signalfdOpen(signals: number[]): number;
   /** Records of 7 int32s (signo, code, pid, uid, value, status, errno); null: none pending. */
   signalfdRead(fd: number): Int32Array | null;
+  /** sigwaitinfo (ms < 0) or sigtimedwait for SignalFd `fd`'s signals, on this thread: signalfdRead's records. */
+  sigtimedwait(fd: number, ms: number): Int32Array;
   signalRestore(signals: number[]): number;
   sigprocmaskGet(): number[];
   sigpending(): number[];

@@ -129,8 +129,9 @@ export abstract class SemaphoreBase {
     if (!options.signal?.aborted) {
       if (native.semTrywait(handle)) return Promise.resolve();
       if (spin > 0) {
-        const until = process.hrtime.bigint() + BigInt(spin) * 1000n;
-        while (process.hrtime.bigint() < until) {
+        // performance.now(), not hrtime.bigint(): no BigInt made per try.
+        const until = performance.now() + spin / 1000;
+        while (performance.now() < until) {
           if (native.semTrywait(handle)) return Promise.resolve();
         }
       }
@@ -146,6 +147,21 @@ export abstract class SemaphoreBase {
       this.subject,
       "ETIMEDOUT",
     );
+  }
+
+  /**
+   * sem_wait(3) itself, blocking this whole thread while the count is 0, or
+   * with `timeout` (ms) sem_timedwait(3): ETIMEDOUT when it passes, having
+   * taken nothing. For programs that are not an event loop (a benchmark, a
+   * worker, a C-like server); never in a notebook cell: nothing else runs
+   * meanwhile, not even Jupyter's interrupt. A signal handler that runs
+   * meanwhile (EINTR) does not end the wait.
+   */
+  waitSync(options: { timeout?: number } = {}): void {
+    const { timeout } = checkOptions(options, "{ timeout: 1000 }");
+    if (timeout === undefined) return native.semWaitSync(this.handle("sem_wait"));
+    const ms = checkInteger("timeout", timeout, 0, 2 ** 31 - 1);
+    native.semTimedwaitSync(this.handle("sem_timedwait"), ms);
   }
 
   /** sem_timedwait(3): wait() with a time-out of `ms` milliseconds. */

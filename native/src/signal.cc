@@ -32,10 +32,13 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -247,6 +250,34 @@ void PushInfo(std::vector<int32_t>& out, int signo, int code, int pid, int uid, 
   out.insert(out.end(), {signo, code, pid, uid, value, status, err});
 }
 
+// What the catcher spilled for `fd`'s signals (after a wake-up), appended.
+void TakeSpilled(int fd, std::vector<int32_t>& out) {
+  siginfo_t caught;
+  while (read(spillRead, &caught, sizeof caught) == sizeof caught) {
+    if (caught.si_signo > 0 && caught.si_signo < NSIG) spilled[caught.si_signo].push_back(caught);
+  }
+  auto mine = fdSignals.find(fd);
+  for (int sig = 1; sig < NSIG && mine != fdSignals.end(); ++sig) {
+    if (sigismember(&mine->second, sig) != 1) continue;
+    for (const siginfo_t& c : spilled[sig]) {
+      PushInfo(out, c.si_signo, c.si_code, c.si_pid, c.si_uid, c.si_value.sival_int, c.si_status,
+               c.si_errno);
+    }
+    spilled[sig].clear();
+  }
+}
+
+// The catcher's wake-up: a thread-directed signal from this very process.
+// (si_code first: getpid is a system call, and most signals are not SI_TKILL.)
+bool IsWakeUp(int code, pid_t sender) { return code == SI_TKILL && sender == getpid(); }
+
+Napi::Value ToRecords(Napi::Env env, const std::vector<int32_t>& out) {
+  if (out.empty()) return env.Null();
+  Napi::Int32Array array = Napi::Int32Array::New(env, out.size());
+  std::copy(out.begin(), out.end(), array.Data());
+  return array;
+}
+
 // signalfdRead(fd) -> Int32Array of records (7 fields each), or null when
 // nothing is pending (EAGAIN).
 Napi::Value SignalfdRead(const Napi::CallbackInfo& info) {
@@ -258,33 +289,63 @@ Napi::Value SignalfdRead(const Napi::CallbackInfo& info) {
   if (n < 0) ThrowErrno(env, errno, "read", Fd(fd));
   std::vector<int32_t> out;
   out.reserve(kFields * 32);
-  pid_t pid = getpid();
   for (size_t i = 0; i < static_cast<size_t>(n) / sizeof records[0]; ++i) {
     const signalfd_siginfo& r = records[i];
-    if (r.ssi_code == SI_TKILL && static_cast<pid_t>(r.ssi_pid) == pid) {
-      // A wake-up from the catcher: what it caught is in the spill pipe.
-      siginfo_t caught;
-      while (read(spillRead, &caught, sizeof caught) == sizeof caught) {
-        if (caught.si_signo > 0 && caught.si_signo < NSIG) spilled[caught.si_signo].push_back(caught);
-      }
-      auto mine = fdSignals.find(fd);
-      for (int sig = 1; sig < NSIG && mine != fdSignals.end(); ++sig) {
-        if (sigismember(&mine->second, sig) != 1) continue;
-        for (const siginfo_t& c : spilled[sig]) {
-          PushInfo(out, c.si_signo, c.si_code, c.si_pid, c.si_uid, c.si_value.sival_int,
-                   c.si_status, c.si_errno);
-        }
-        spilled[sig].clear();
-      }
+    if (IsWakeUp(r.ssi_code, static_cast<pid_t>(r.ssi_pid))) {
+      TakeSpilled(fd, out);  // what it caught is in the spill pipe
       continue;
     }
     PushInfo(out, r.ssi_signo, r.ssi_code, r.ssi_pid, r.ssi_uid, r.ssi_int, r.ssi_status,
              r.ssi_errno);
   }
-  if (out.empty()) return env.Null();
-  Napi::Int32Array array = Napi::Int32Array::New(env, out.size());
-  std::copy(out.begin(), out.end(), array.Data());
-  return array;
+  return ToRecords(env, out);
+}
+
+double MonotonicMs() {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+// sigtimedwait(fd, ms) -> Int32Array of records (one signal, or what the
+// catcher spilled), taken by sigwaitinfo(2) (ms < 0: no time-out) or
+// sigtimedwait(2) on the calling thread, for the signals of SignalFd `fd`:
+// they are blocked here and pending for the process, the queue signalfd reads
+// too. Blocks the thread. EINTR (a handler ran) waits again for what is left;
+// the time-out is ETIMEDOUT (the kernel's EAGAIN).
+Napi::Value Sigtimedwait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  int ms = ArgInt(info, 1, "ms");
+  auto mine = fdSignals.find(fd);
+  if (mine == fdSignals.end()) ThrowErrno(env, EBADF, "sigtimedwait", Fd(fd), "not a SignalFd");
+  const char* call = ms < 0 ? "sigwaitinfo" : "sigtimedwait";
+  double deadline = ms < 0 ? 0 : MonotonicMs() + ms;
+  std::vector<int32_t> out;
+  while (out.empty()) {
+    siginfo_t got;
+    int sig;
+    if (ms < 0) {
+      sig = sigwaitinfo(&mine->second, &got);
+    } else {
+      double left = std::max(0.0, deadline - MonotonicMs());
+      struct timespec wait = {static_cast<time_t>(left / 1e3),
+                              static_cast<long>(std::fmod(left, 1e3) * 1e6)};
+      sig = sigtimedwait(&mine->second, &got, &wait);
+    }
+    if (sig < 0 && errno == EINTR) continue;
+    if (sig < 0 && errno == EAGAIN) {
+      ThrowErrno(env, ETIMEDOUT, call, Fd(fd), "timed out after " + std::to_string(ms) + " ms");
+    }
+    if (sig < 0) ThrowErrno(env, errno, call, Fd(fd));
+    if (IsWakeUp(got.si_code, got.si_pid)) {
+      TakeSpilled(fd, out);  // may be empty (read already): wait on
+      continue;
+    }
+    PushInfo(out, got.si_signo, got.si_code, got.si_pid, got.si_uid, got.si_value.sival_int,
+             got.si_status, got.si_errno);
+  }
+  return ToRecords(env, out);
 }
 
 // signalRestore(signals) -> how many pending signals were read away.
@@ -378,6 +439,7 @@ void InitSignal(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "sigqueue", Sigqueue, 3);
   Export(env, exports, "signalfdOpen", SignalfdOpen, 1);
   Export(env, exports, "signalfdRead", SignalfdRead, 1);
+  Export(env, exports, "sigtimedwait", Sigtimedwait, 2);
   Export(env, exports, "signalRestore", SignalRestore, 1);
   Export(env, exports, "sigprocmaskGet", SigprocmaskGet, 0);
   Export(env, exports, "sigpending", Sigpending, 0);
