@@ -225,7 +225,10 @@ Napi::Value SemTimedwaitSync(const Napi::CallbackInfo& info) {
   if (ms < 0) ThrowRangeError(info.Env(), "ms must be >= 0, got " + std::to_string(ms));
   struct timespec deadline = DeadlineIn(ms);
   if (RetryEintr([&] { return sem_timedwait(sem->sem, &deadline); }) < 0) {
-    ThrowErrno(info.Env(), errno, "sem_timedwait", Path(sem->name));
+    int err = errno;
+    // A time-out worded as the awaited wait's ("timed out after 30 ms").
+    std::string reason = err == ETIMEDOUT ? "timed out after " + std::to_string(ms) + " ms" : "";
+    throw ErrnoError(info.Env(), err, "sem_timedwait", Path(sem->name), "", reason);
   }
   return info.Env().Undefined();
 }

@@ -301,6 +301,12 @@ Napi::Value SignalfdRead(const Napi::CallbackInfo& info) {
   return ToRecords(env, out);
 }
 
+// The kernel's sigset size (glibc's sigset_t is larger), for rt_sigtimedwait.
+constexpr size_t kSigsetBytes = _NSIG / 8;
+
+// A time-out's reason, as the library's awaited waits word it.
+std::string TimedOut(int ms) { return "timed out after " + std::to_string(ms) + " ms"; }
+
 double MonotonicMs() {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -308,8 +314,8 @@ double MonotonicMs() {
 }
 
 // sigtimedwait(fd, ms) -> Int32Array of records (one signal, or what the
-// catcher spilled), taken by sigwaitinfo(2) (ms < 0: no time-out) or
-// sigtimedwait(2) on the calling thread, for the signals of SignalFd `fd`:
+// catcher spilled), taken by rt_sigtimedwait(2) (what sigwaitinfo and
+// sigtimedwait call; ms < 0: no time-out) on the calling thread, for the signals of SignalFd `fd`:
 // they are blocked here and pending for the process, the queue signalfd reads
 // too. Blocks the thread. EINTR (a handler ran) waits again for what is left;
 // the time-out is ETIMEDOUT (the kernel's EAGAIN).
@@ -324,18 +330,18 @@ Napi::Value Sigtimedwait(const Napi::CallbackInfo& info) {
   std::vector<int32_t> out;
   while (out.empty()) {
     siginfo_t got;
-    int sig;
-    if (ms < 0) {
-      sig = sigwaitinfo(&mine->second, &got);
-    } else {
+    // The system call itself, not glibc's sigwaitinfo/sigtimedwait: they
+    // report SI_TKILL as SI_USER, and the catcher's wake-up is SI_TKILL.
+    struct timespec timeout = {0, 0};
+    if (ms >= 0) {
       double left = std::max(0.0, deadline - MonotonicMs());
-      struct timespec wait = {static_cast<time_t>(left / 1e3),
-                              static_cast<long>(std::fmod(left, 1e3) * 1e6)};
-      sig = sigtimedwait(&mine->second, &got, &wait);
+      timeout = {static_cast<time_t>(left / 1e3), static_cast<long>(std::fmod(left, 1e3) * 1e6)};
     }
+    int sig = static_cast<int>(syscall(SYS_rt_sigtimedwait, &mine->second, &got,
+                                       ms < 0 ? nullptr : &timeout, kSigsetBytes));
     if (sig < 0 && errno == EINTR) continue;
     if (sig < 0 && errno == EAGAIN) {
-      ThrowErrno(env, ETIMEDOUT, call, Fd(fd), "timed out after " + std::to_string(ms) + " ms");
+      throw ErrnoError(env, ETIMEDOUT, call, Fd(fd), "", TimedOut(ms));
     }
     if (sig < 0) ThrowErrno(env, errno, call, Fd(fd));
     if (IsWakeUp(got.si_code, got.si_pid)) {
