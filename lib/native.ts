@@ -433,10 +433,13 @@ export interface NativeAddon {
   // signal.cc
   sigqueue(pid: number, signal: number, value: number): void;
   signalfdOpen(signals: number[]): number;
-  /** Records of 7 int32s (signo, code, pid, uid, value, status, errno); null: none pending. */
-  signalfdRead(fd: number): Int32Array | null;
-  /** sigwaitinfo (ms < 0) or sigtimedwait for SignalFd `fd`'s signals, on this thread: signalfdRead's records. */
-  sigtimedwait(fd: number, ms: number): Int32Array;
+  /**
+   * Records of 7 int32s (signo, code, pid, uid, value, status, errno) into
+   * `records`: how many int32s (0: none pending), or a fresh array if they do not fit.
+   */
+  signalfdRead(fd: number, records: Int32Array): number | Int32Array;
+  /** sigwaitinfo (ms < 0) or sigtimedwait for SignalFd `fd`'s signals, on this thread: as signalfdRead. */
+  sigtimedwait(fd: number, ms: number, records: Int32Array): number | Int32Array;
   signalRestore(signals: number[]): number;
   sigprocmaskGet(): number[];
   sigpending(): number[];

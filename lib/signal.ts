@@ -236,21 +236,32 @@ function codeName(name: string, code: number): SignalCode {
 const namesByNumber: string[] = [];
 const nameOf = (signo: number): string => (namesByNumber[signo] ??= signalName(signo));
 
-/** The addon's records (7 int32s each: signo, code, pid, uid, value, status, errno), decoded. */
-function decode(records: Int32Array, into: SignalInfo[]): void {
-  for (let at = 0; at + 7 <= records.length; at += 7) {
-    const signo = records[at]!;
+// Where the addon writes its records (7 int32s each), 64 signals' worth;
+// one array for every SignalFd (JavaScript runs one call at a time).
+const records = new Int32Array(7 * 64);
+
+/**
+ * The addon's answer decoded (its records, 7 int32s each: signo, code, pid,
+ * uid, value, status, errno): a count of int32s in `records`, or an array of
+ * its own when they did not fit. Returns whether there were any.
+ */
+function decode(got: number | Int32Array, into: SignalInfo[]): boolean {
+  const from = typeof got === "number" ? records : got;
+  const length = typeof got === "number" ? got : got.length;
+  for (let at = 0; at + 7 <= length; at += 7) {
+    const signo = from[at]!;
     const signal = nameOf(signo);
-    const code = codeName(signal, records[at + 1]!);
+    const code = codeName(signal, from[at + 1]!);
     into.push({
       signal,
       signo,
       code,
-      pid: records[at + 2]!,
-      uid: records[at + 3]!,
-      value: code === "SI_QUEUE" ? records[at + 4]! : 0,
+      pid: from[at + 2]!,
+      uid: from[at + 3]!,
+      value: code === "SI_QUEUE" ? from[at + 4]! : 0,
     });
   }
+  return length > 0;
 }
 
 // A SignalFd dropped without close(): its signals get their old action and
@@ -340,7 +351,7 @@ export class SignalFd extends Descriptor {
     const ms = timeout === undefined ? -1 : checkInteger("timeout", timeout, 0, 2 ** 31 - 1);
     const next = this.#queue.shift();
     if (next !== undefined) return next;
-    decode(native.sigtimedwait(this.fd, ms), this.#queue);
+    decode(native.sigtimedwait(this.fd, ms, records), this.#queue);
     return this.#queue.shift()!;
   }
 
@@ -352,9 +363,7 @@ export class SignalFd extends Descriptor {
 
   /** One read(2) of the descriptor (at most 32 signals); false when nothing was pending. */
   #fill(): boolean {
-    const got = native.signalfdRead(this.fd);
-    if (got !== null) decode(got, this.#queue);
-    return got !== null;
+    return decode(native.signalfdRead(this.fd, records), this.#queue);
   }
 
   /** @internal: closed (here or through close(fd)): the signals are given back. */

@@ -318,7 +318,7 @@ test("receiveSync: ETIMEDOUT naming sigtimedwait, EBADF once closed, bad options
   expect(() => fd.receiveSync()).toThrow(
     expect.objectContaining({ code: "EBADF", syscall: "sigwaitinfo" }),
   );
-  expect(() => native.sigtimedwait(0, 0)).toThrow(
+  expect(() => native.sigtimedwait(0, 0, new Int32Array(7))).toThrow(
     expect.objectContaining({ code: "EBADF", syscall: "sigtimedwait" }),
   );
 });

@@ -271,21 +271,38 @@ void TakeSpilled(int fd, std::vector<int32_t>& out) {
 // (si_code first: getpid is a system call, and most signals are not SI_TKILL.)
 bool IsWakeUp(int code, pid_t sender) { return code == SI_TKILL && sender == getpid(); }
 
-Napi::Value ToRecords(Napi::Env env, const std::vector<int32_t>& out) {
-  if (out.empty()) return env.Null();
+// The records into `into` (the caller's Int32Array, kept from call to call:
+// a fresh typed array per signal costs more than the system call), returning
+// how many int32s; a fresh Int32Array only when they do not fit (a large
+// spill).
+Napi::Value ToRecords(Napi::Env env, const std::vector<int32_t>& out, Napi::Int32Array into) {
+  if (out.size() <= into.ElementLength()) {
+    std::copy(out.begin(), out.end(), into.Data());
+    return Napi::Number::New(env, static_cast<double>(out.size()));
+  }
   Napi::Int32Array array = Napi::Int32Array::New(env, out.size());
   std::copy(out.begin(), out.end(), array.Data());
   return array;
 }
 
-// signalfdRead(fd) -> Int32Array of records (7 fields each), or null when
-// nothing is pending (EAGAIN).
+Napi::Int32Array ArgRecords(const Napi::CallbackInfo& info, size_t index) {
+  if (index >= info.Length() || !info[index].IsTypedArray() ||
+      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    ThrowTypeError(info.Env(), "records must be an Int32Array");
+  }
+  return info[index].As<Napi::Int32Array>();
+}
+
+// signalfdRead(fd, records) -> how many int32s it wrote into `records` (7
+// per signal), 0 when nothing is pending (EAGAIN), or a fresh Int32Array of
+// them if they do not fit.
 Napi::Value SignalfdRead(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0);
+  Napi::Int32Array into = ArgRecords(info, 1);
   struct signalfd_siginfo records[32];
   ssize_t n = RetryEintr([&] { return read(fd, records, sizeof records); });
-  if (n < 0 && errno == EAGAIN) return env.Null();
+  if (n < 0 && errno == EAGAIN) return Napi::Number::New(env, 0);
   if (n < 0) ThrowErrno(env, errno, "read", Fd(fd));
   std::vector<int32_t> out;
   out.reserve(kFields * 32);
@@ -298,7 +315,7 @@ Napi::Value SignalfdRead(const Napi::CallbackInfo& info) {
     PushInfo(out, r.ssi_signo, r.ssi_code, r.ssi_pid, r.ssi_uid, r.ssi_int, r.ssi_status,
              r.ssi_errno);
   }
-  return ToRecords(env, out);
+  return ToRecords(env, out, into);
 }
 
 // The kernel's sigset size (glibc's sigset_t is larger), for rt_sigtimedwait.
@@ -313,8 +330,8 @@ double MonotonicMs() {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-// sigtimedwait(fd, ms) -> Int32Array of records (one signal, or what the
-// catcher spilled), taken by rt_sigtimedwait(2) (what sigwaitinfo and
+// sigtimedwait(fd, ms, records) -> signalfdRead's result (never 0: one
+// signal, or what the catcher spilled), taken by rt_sigtimedwait(2) (what sigwaitinfo and
 // sigtimedwait call; ms < 0: no time-out) on the calling thread, for the signals of SignalFd `fd`:
 // they are blocked here and pending for the process, the queue signalfd reads
 // too. Blocks the thread. EINTR (a handler ran) waits again for what is left;
@@ -323,6 +340,7 @@ Napi::Value Sigtimedwait(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0);
   int ms = ArgInt(info, 1, "ms");
+  Napi::Int32Array into = ArgRecords(info, 2);
   auto mine = fdSignals.find(fd);
   if (mine == fdSignals.end()) ThrowErrno(env, EBADF, "sigtimedwait", Fd(fd), "not a SignalFd");
   const char* call = ms < 0 ? "sigwaitinfo" : "sigtimedwait";
@@ -351,7 +369,7 @@ Napi::Value Sigtimedwait(const Napi::CallbackInfo& info) {
     PushInfo(out, got.si_signo, got.si_code, got.si_pid, got.si_uid, got.si_value.sival_int,
              got.si_status, got.si_errno);
   }
-  return ToRecords(env, out);
+  return ToRecords(env, out, into);
 }
 
 // signalRestore(signals) -> how many pending signals were read away.
@@ -444,8 +462,8 @@ Napi::Value SignalStrayThread(const Napi::CallbackInfo& info) {
 void InitSignal(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "sigqueue", Sigqueue, 3);
   Export(env, exports, "signalfdOpen", SignalfdOpen, 1);
-  Export(env, exports, "signalfdRead", SignalfdRead, 1);
-  Export(env, exports, "sigtimedwait", Sigtimedwait, 2);
+  Export(env, exports, "signalfdRead", SignalfdRead, 2);
+  Export(env, exports, "sigtimedwait", Sigtimedwait, 3);
   Export(env, exports, "signalRestore", SignalRestore, 1);
   Export(env, exports, "sigprocmaskGet", SigprocmaskGet, 0);
   Export(env, exports, "sigpending", Sigpending, 0);
