@@ -12,13 +12,16 @@
  *
  * The goal line compares blocking with blocking: C's sigwaitinfo blocks its
  * process, and so does receiveSync, the library's public blocking form
- * (sigwaitinfo on the calling thread, the same system calls per round trip:
- * rt_sigqueueinfo and rt_sigtimedwait). The awaited receive() cannot reach
- * C: each wake-up is an epoll_wait return, a trip through libuv and into
- * JavaScript and a read of the signalfd, where C returns from one system
- * call; what the library added on top of that has been cut (`strace -c -f`:
- * per signal one epoll_pwait, one read, one rt_sigqueueinfo, as Node's own
- * process.on needs too), and the .async line keeps that figure visible.
+ * (rt_sigtimedwait on the calling thread: per round trip the same system
+ * calls as C, glibc's sigqueue's getpid, getuid and rt_sigqueueinfo and one
+ * rt_sigtimedwait each side, by `strace -c -f`). The awaited receive() cannot
+ * reach C: each signal wakes Node's loop (epoll_pwait twice: libuv polls once
+ * without waiting before it sleeps), goes through libuv into JavaScript and a
+ * read of the signalfd, where C returns from one system call. The library's
+ * own share of that has been cut (a getpid per read, a typed array per read,
+ * a name parsed per sigqueue, a promise per receive); Node's own
+ * process.on path costs three epoll_pwait, two reads and two writes (its
+ * signal pipe) per signal. The .async line keeps the awaited figure visible.
  *
  * Each figure is a round trip in µs, the median of 5 runs, measured with
  * both processes pinned to CPU 0 (`taskset -c 0`) and unpinned. The last
