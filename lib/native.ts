@@ -321,6 +321,8 @@ export interface NativeAddon {
   semPost(handle: unknown): void;
   semTrywait(handle: unknown): boolean;
   semGetvalue(handle: unknown): number;
+  /** sem_trywait until it takes one (true) or `us` µs pass (false), sched_yield between tries. */
+  semTrywaitYielding(handle: unknown, us: number): boolean;
   semWait(handle: unknown, callback: BlockingCallback): number;
   /** sem_wait on the calling thread (blocks it; EINTR retried). */
   semWaitSync(handle: unknown): void;

@@ -128,13 +128,7 @@ export abstract class SemaphoreBase {
     // within `spin` microseconds).
     if (!options.signal?.aborted) {
       if (native.semTrywait(handle)) return Promise.resolve();
-      if (spin > 0) {
-        // performance.now(), not hrtime.bigint(): no BigInt made per try.
-        const until = performance.now() + spin / 1000;
-        while (performance.now() < until) {
-          if (native.semTrywait(handle)) return Promise.resolve();
-        }
-      }
+      if (spin > 0 && native.semTrywaitYielding(handle, spin)) return Promise.resolve();
     }
     return waitGivingBack(
       timed ? "sem_timedwait" : "sem_wait",
@@ -274,9 +268,10 @@ function checkSemValue(value: unknown): number {
 export interface SemaphoreWaitOptions extends WaitOptions {
   /**
    * Microseconds to keep retrying sem_trywait on this thread before the wait
-   * goes to sleep on a thread of its own (default 0, at most 1000). A post
-   * expected within microseconds (a ping-pong with a process on another CPU)
-   * is then taken without starting a thread; this JavaScript thread is busy
+   * goes to sleep on a thread of its own (default 0, at most 1000), giving
+   * the CPU up between tries (sched_yield) so that a poster on the same CPU
+   * can run. A post expected within microseconds (a ping-pong) is then taken
+   * without handing the wait to a thread; this JavaScript thread is busy
    * meanwhile, so spin only for very short waits.
    */
   spin?: number;

@@ -7,6 +7,7 @@
 // caller's), unmapped only when no wait uses it any more, so a waiter thread
 // never touches an address that is gone, whatever the caller unmaps.
 #include <fcntl.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -142,6 +143,30 @@ Napi::Value SemTrywait(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), true);
 }
 
+// semTrywaitYielding(handle, us) -> true once sem_trywait took one, false
+// after `us` microseconds of trying: wait()'s spin. Between tries the CPU is
+// given up (sched_yield), so a poster on the same CPU gets to run and post;
+// a busy loop there would only delay it.
+Napi::Value SemTrywaitYielding(const Napi::CallbackInfo& info) {
+  SemRef sem = ArgSem(info, 0);
+  int us = ArgInt(info, 1, "us");
+  struct timespec now, until;
+  clock_gettime(CLOCK_MONOTONIC, &until);
+  until.tv_nsec += static_cast<long>(us) * 1000L;
+  until.tv_sec += until.tv_nsec / 1000000000L;
+  until.tv_nsec %= 1000000000L;
+  for (;;) {
+    int rc = RetryEintr([&] { return sem_trywait(sem->sem); });
+    if (rc == 0) return Napi::Boolean::New(info.Env(), true);
+    if (errno != EAGAIN) ThrowErrno(info.Env(), errno, "sem_trywait", Path(sem->name));
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec)) {
+      return Napi::Boolean::New(info.Env(), false);
+    }
+    sched_yield();
+  }
+}
+
 Napi::Value SemGetvalue(const Napi::CallbackInfo& info) {
   SemRef sem = ArgSem(info, 0);
   int value = 0;
@@ -242,6 +267,7 @@ void InitSem(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "semPost", SemPost, 1);
   Export(env, exports, "semTrywait", SemTrywait, 1);
   Export(env, exports, "semGetvalue", SemGetvalue, 1);
+  Export(env, exports, "semTrywaitYielding", SemTrywaitYielding, 2);
   Export(env, exports, "semWait", SemWait, 2);
   Export(env, exports, "semTimedwait", SemTimedwait, 3);
   Export(env, exports, "semWaitSync", SemWaitSync, 1);
