@@ -8,8 +8,9 @@
  *    measured; unpinned = wherever the scheduler puts them. Reported: ns per
  *    round trip.
  *      sem.pingpong.async       `await wait()` (no goal)
- *      sem.pingpong.async.spin  `await wait({ spin: 50 })`: 50 µs of
- *                               sem_trywait before the wait sleeps (no goal)
+ *      sem.pingpong.async.spin  `await wait({ spin: 50 })`: up to 50 µs of
+ *                               sem_trywait, yielding the CPU between tries,
+ *                               before the wait sleeps (no goal)
  *      sem.pingpong             waitSync() vs C's sem_wait: the goal line
  *    The goal line compares blocking with blocking: C's sem_wait blocks its
  *    thread, and so does waitSync(), the library's public blocking form
