@@ -7,11 +7,23 @@
  *    (taskset / sched_setaffinity), as every round trip of the course is
  *    measured; unpinned = wherever the scheduler puts them. Reported: ns per
  *    round trip.
- *    Also with `wait({ spin: 50 })`: 50 µs of sem_trywait before a wait
- *    sleeps on a thread of its own (a contended wait otherwise starts one).
+ *      sem.pingpong.async       `await wait()` (no goal)
+ *      sem.pingpong.async.spin  `await wait({ spin: 50 })`: up to 50 µs of
+ *                               sem_trywait, yielding the CPU between tries,
+ *                               before the wait sleeps (no goal)
+ *      sem.pingpong             waitSync() vs C's sem_wait: the goal line
+ *    The goal line compares blocking with blocking: C's sem_wait blocks its
+ *    thread, and so does waitSync(), the library's public blocking form
+ *    (sem_wait on the calling thread: the same futex calls per round trip).
+ *    The awaited wait() cannot reach C: a semaphore has no descriptor to
+ *    poll, so a wait that finds the count at 0 sleeps on a waiter thread
+ *    (a condition variable's wake, the futex wait, then uv_async back to
+ *    the loop and into JavaScript: on one CPU four threads take turns where
+ *    C has two); the .async lines keep those figures visible.
  *  - uncontended: one process, `await sem.wait(); sem.post()` on a semaphore
- *    nobody else uses (TypeScript) vs sem_wait + sem_post (C): ns per pair.
- * Each figure is the median of `runs` runs, the two sides alternating.
+ *    nobody else uses (TypeScript) vs sem_wait + sem_post (C): ns per pair;
+ *    sem.uncontended.sync the same with waitSync().
+ * Each figure is the median of `runs` runs, the sides alternating.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -35,7 +47,8 @@ const worker = path.join(here, "lib", "sem-worker.mjs");
 /** Both processes on CPU 0 when pinned: the C side's arguments. */
 const cpus = ["0", "0"];
 
-async function tsPingpong(pin: boolean, spin = 0): Promise<number> {
+/** MODE of sem-worker.mjs: "sync", "async" or a spin in µs. */
+async function tsPingpong(pin: boolean, mode: string): Promise<number> {
   const name = `/ipc-lab-bench-${randomBytes(4).toString("hex")}`;
   const shm = SharedMemory.create(name, 64, { exclusive: true });
   const sems = [UnnamedSemaphore.init(shm, 0), UnnamedSemaphore.init(shm, 32)];
@@ -45,7 +58,7 @@ async function tsPingpong(pin: boolean, spin = 0): Promise<number> {
       "pong",
       name,
       String(ROUND_TRIPS),
-      String(spin),
+      mode,
     ]);
     const pong = spawn(pongCmd, pongArgs, { stdio: ["ignore", "pipe", "inherit"] });
     const pongDone = new Promise<void>((resolve) => pong.on("close", () => resolve()));
@@ -55,7 +68,7 @@ async function tsPingpong(pin: boolean, spin = 0): Promise<number> {
       "ping",
       name,
       String(ROUND_TRIPS),
-      String(spin),
+      mode,
     ]);
     const ping = spawnSync(pingCmd, pingArgs, { encoding: "utf8" });
     await pongDone;
@@ -76,16 +89,28 @@ function cRun(args: string[]): number {
   return Number(match[1]);
 }
 
-async function tsUncontended(): Promise<number> {
+async function tsUncontended(sync: boolean): Promise<number> {
   const name = `/ipc-lab-bench-${randomBytes(4).toString("hex")}`;
   const shm = SharedMemory.create(name, 64, { exclusive: true });
   const sem = UnnamedSemaphore.init(shm, 0, { value: 1 });
   try {
-    for (let i = 0; i < (quick ? 10_000 : 100_000); i++) (await sem.wait(), sem.post()); // warm-up
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < UNCONTENDED; i++) {
-      await sem.wait();
+    for (let i = 0; i < (quick ? 10_000 : 100_000); i++) {
+      if (sync)
+        sem.waitSync(); // warm-up
+      else await sem.wait();
       sem.post();
+    }
+    const start = process.hrtime.bigint();
+    if (sync) {
+      for (let i = 0; i < UNCONTENDED; i++) {
+        sem.waitSync();
+        sem.post();
+      }
+    } else {
+      for (let i = 0; i < UNCONTENDED; i++) {
+        await sem.wait();
+        sem.post();
+      }
     }
     return Number(process.hrtime.bigint() - start) / UNCONTENDED;
   } finally {
@@ -103,34 +128,51 @@ const line = (label: string, runs: number[]) =>
 console.log(`ping-pong: ${ROUND_TRIPS} round trips, median of ${RUNS} runs; pinned: both on CPU 0`);
 const results: Record<string, number> = {};
 for (const pin of [true, false]) {
+  const sync: number[] = [];
   const ts: number[] = [];
   const spun: number[] = [];
   const c: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    ts.push(await tsPingpong(pin));
-    spun.push(await tsPingpong(pin, 50));
+    sync.push(await tsPingpong(pin, "sync"));
+    ts.push(await tsPingpong(pin, "async"));
+    spun.push(await tsPingpong(pin, "50"));
     c.push(cRun(["pingpong", String(ROUND_TRIPS), ...(pin ? cpus : [])]));
   }
-  line(`TypeScript ping-pong ${pin ? "pinned" : "unpinned"}`, ts);
-  line(`TypeScript, spin 50 µs, ${pin ? "pinned" : "unpinned"}`, spun);
-  results[pin ? "spinPinned" : "spinUnpinned"] = median(spun);
-  line(`C ping-pong ${pin ? "pinned" : "unpinned"}`, c);
-  results[pin ? "tsPinned" : "tsUnpinned"] = median(ts);
-  results[pin ? "cPinned" : "cUnpinned"] = median(c);
+  const where = pin ? "pinned" : "unpinned";
+  line(`TypeScript waitSync() ${where}`, sync);
+  line(`TypeScript await wait() ${where}`, ts);
+  line(`TypeScript, spin 50 µs, ${where}`, spun);
+  line(`C ping-pong ${where}`, c);
+  results[`sync ${where}`] = median(sync);
+  results[`async ${where}`] = median(ts);
+  results[`spin ${where}`] = median(spun);
+  results[`c ${where}`] = median(c);
 }
 const tsU: number[] = [];
+const syncU: number[] = [];
 const cU: number[] = [];
 for (let i = 0; i < RUNS; i++) {
-  tsU.push(await tsUncontended());
+  tsU.push(await tsUncontended(false));
+  syncU.push(await tsUncontended(true));
   cU.push(cRun(["uncontended", String(UNCONTENDED * 10)]));
 }
 line("TypeScript await wait() + post()", tsU);
+line("TypeScript waitSync() + post()", syncU);
 line("C sem_wait + sem_post", cU);
-console.log(
-  resultLine("sem.pingpong", { ts: results.tsUnpinned!, c: results.cUnpinned! }, false, 0),
-);
-console.log(
-  resultLine("sem.pingpong.spin", { ts: results.spinPinned!, c: results.cPinned! }, true, 0),
-);
-console.log(resultLine("sem.pingpong", { ts: results.tsPinned!, c: results.cPinned! }, true, 0));
+const pingpong = (name: string, side: string, where: "pinned" | "unpinned") =>
+  console.log(
+    resultLine(
+      name,
+      { ts: results[`${side} ${where}`]!, c: results[`c ${where}`]! },
+      where === "pinned",
+      0,
+    ),
+  );
+for (const where of ["unpinned", "pinned"] as const) {
+  pingpong("sem.pingpong.async", "async", where);
+  pingpong("sem.pingpong.async.spin", "spin", where);
+}
+pingpong("sem.pingpong", "sync", "unpinned");
+pingpong("sem.pingpong", "sync", "pinned");
+console.log(resultLine("sem.uncontended.sync", { ts: median(syncU), c: median(cU) }, true, 1));
 console.log(resultLine("sem.uncontended", { ts: median(tsU), c: median(cU) }, true, 1));

@@ -321,7 +321,13 @@ export interface NativeAddon {
   semPost(handle: unknown): void;
   semTrywait(handle: unknown): boolean;
   semGetvalue(handle: unknown): number;
+  /** sem_trywait until it takes one (true) or `us` µs pass (false), sched_yield between tries. */
+  semTrywaitYielding(handle: unknown, us: number): boolean;
   semWait(handle: unknown, callback: BlockingCallback): number;
+  /** sem_wait on the calling thread (blocks it; EINTR retried). */
+  semWaitSync(handle: unknown): void;
+  /** sem_timedwait on the calling thread, `ms` from now (ETIMEDOUT). */
+  semTimedwaitSync(handle: unknown, ms: number): void;
   // mqueue.cc
   mqOpen(
     name: string,
@@ -429,8 +435,13 @@ export interface NativeAddon {
   // signal.cc
   sigqueue(pid: number, signal: number, value: number): void;
   signalfdOpen(signals: number[]): number;
-  /** Records of 7 int32s (signo, code, pid, uid, value, status, errno); null: none pending. */
-  signalfdRead(fd: number): Int32Array | null;
+  /**
+   * Records of 7 int32s (signo, code, pid, uid, value, status, errno) into
+   * `records`: how many int32s (0: none pending), or a fresh array if they do not fit.
+   */
+  signalfdRead(fd: number, records: Int32Array): number | Int32Array;
+  /** sigwaitinfo (ms < 0) or sigtimedwait for SignalFd `fd`'s signals, on this thread: as signalfdRead. */
+  sigtimedwait(fd: number, ms: number, records: Int32Array): number | Int32Array;
   signalRestore(signals: number[]): number;
   sigprocmaskGet(): number[];
   sigpending(): number[];

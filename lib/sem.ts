@@ -128,12 +128,7 @@ export abstract class SemaphoreBase {
     // within `spin` microseconds).
     if (!options.signal?.aborted) {
       if (native.semTrywait(handle)) return Promise.resolve();
-      if (spin > 0) {
-        const until = process.hrtime.bigint() + BigInt(spin) * 1000n;
-        while (process.hrtime.bigint() < until) {
-          if (native.semTrywait(handle)) return Promise.resolve();
-        }
-      }
+      if (spin > 0 && native.semTrywaitYielding(handle, spin)) return Promise.resolve();
     }
     return waitGivingBack(
       timed ? "sem_timedwait" : "sem_wait",
@@ -146,6 +141,21 @@ export abstract class SemaphoreBase {
       this.subject,
       "ETIMEDOUT",
     );
+  }
+
+  /**
+   * sem_wait(3) itself, blocking this whole thread while the count is 0, or
+   * with `timeout` (ms) sem_timedwait(3): ETIMEDOUT when it passes, having
+   * taken nothing. For programs that are not an event loop (a benchmark, a
+   * worker, a C-like server); never in a notebook cell: nothing else runs
+   * meanwhile, not even Jupyter's interrupt. A signal handler that runs
+   * meanwhile (EINTR) does not end the wait.
+   */
+  waitSync(options: { timeout?: number } = {}): void {
+    const { timeout } = checkOptions(options, "{ timeout: 1000 }");
+    if (timeout === undefined) return native.semWaitSync(this.handle("sem_wait"));
+    const ms = checkInteger("timeout", timeout, 0, 2 ** 31 - 1);
+    native.semTimedwaitSync(this.handle("sem_timedwait"), ms);
   }
 
   /** sem_timedwait(3): wait() with a time-out of `ms` milliseconds. */
@@ -258,9 +268,10 @@ function checkSemValue(value: unknown): number {
 export interface SemaphoreWaitOptions extends WaitOptions {
   /**
    * Microseconds to keep retrying sem_trywait on this thread before the wait
-   * goes to sleep on a thread of its own (default 0, at most 1000). A post
-   * expected within microseconds (a ping-pong with a process on another CPU)
-   * is then taken without starting a thread; this JavaScript thread is busy
+   * goes to sleep on a thread of its own (default 0, at most 1000), giving
+   * the CPU up between tries (sched_yield) so that a poster on the same CPU
+   * can run. A post expected within microseconds (a ping-pong) is then taken
+   * without handing the wait to a thread; this JavaScript thread is busy
    * meanwhile, so spin only for very short waits.
    */
   spin?: number;

@@ -23,7 +23,7 @@ import { constants as osConstants } from "node:os";
 import { inspect } from "node:util";
 import { native } from "./native";
 import * as C from "./constants";
-import { checkInteger, invalidType, invalidValue, show, systemError } from "./errors";
+import { checkInteger, checkOptions, invalidType, invalidValue, show, systemError } from "./errors";
 import { Descriptor } from "./descriptor";
 import { whenReady } from "./poll";
 import { checkWaitOptions, type WaitOptions } from "./waiting";
@@ -61,6 +61,17 @@ export function signalNumberOf(signal: string | number): number {
   if (typeof signal !== "string") {
     throw invalidType(`signal must be a name or a number, got ${show(signal)}`);
   }
+  const known = numbersByName.get(signal);
+  if (known !== undefined) return known;
+  const number = parseSignalName(signal);
+  numbersByName.set(signal, number);
+  return number;
+}
+
+// Names already parsed (a sigqueue in a loop names its signal every time).
+const numbersByName = new Map<string, number>();
+
+function parseSignalName(signal: string): number {
   const name = signal.startsWith("SIG") ? signal : `SIG${signal}`;
   const rt = /^SIGRT(MIN|MAX)(?:([+-])(\d+))?$/.exec(name);
   if (rt !== null) {
@@ -197,43 +208,60 @@ export interface SignalInfo {
   value: number;
 }
 
-function codeName(signo: number, code: number): SignalCode {
-  const general: [number, SignalCode][] = [
-    [C.SI_USER, "SI_USER"],
-    [C.SI_QUEUE, "SI_QUEUE"],
-    [C.SI_TKILL, "SI_TKILL"],
-    [C.SI_KERNEL, "SI_KERNEL"],
-    [C.SI_TIMER, "SI_TIMER"],
-    [C.SI_MESGQ, "SI_MESGQ"],
-  ];
-  for (const [value, name] of general) if (code === value) return name;
-  if (signalName(signo) === "SIGCHLD") {
-    const child: [number, SignalCode][] = [
-      [C.CLD_EXITED, "CLD_EXITED"],
-      [C.CLD_KILLED, "CLD_KILLED"],
-      [C.CLD_DUMPED, "CLD_DUMPED"],
-      [C.CLD_STOPPED, "CLD_STOPPED"],
-      [C.CLD_CONTINUED, "CLD_CONTINUED"],
-    ];
-    for (const [value, name] of child) if (code === value) return name;
-  }
-  return `code ${code}`;
+const GENERAL_CODES = new Map<number, SignalCode>([
+  [C.SI_USER, "SI_USER"],
+  [C.SI_QUEUE, "SI_QUEUE"],
+  [C.SI_TKILL, "SI_TKILL"],
+  [C.SI_KERNEL, "SI_KERNEL"],
+  [C.SI_TIMER, "SI_TIMER"],
+  [C.SI_MESGQ, "SI_MESGQ"],
+]);
+const CHILD_CODES = new Map<number, SignalCode>([
+  [C.CLD_EXITED, "CLD_EXITED"],
+  [C.CLD_KILLED, "CLD_KILLED"],
+  [C.CLD_DUMPED, "CLD_DUMPED"],
+  [C.CLD_STOPPED, "CLD_STOPPED"],
+  [C.CLD_CONTINUED, "CLD_CONTINUED"],
+]);
+
+function codeName(name: string, code: number): SignalCode {
+  return (
+    GENERAL_CODES.get(code) ??
+    (name === "SIGCHLD" ? CHILD_CODES.get(code) : undefined) ??
+    `code ${code}`
+  );
 }
 
-/** The addon's records (7 int32s each: signo, code, pid, uid, value, status, errno), decoded. */
-function decode(records: Int32Array, into: SignalInfo[]): void {
-  for (let at = 0; at + 7 <= records.length; at += 7) {
-    const signo = records[at]!;
-    const code = codeName(signo, records[at + 1]!);
+// signalName by number, made once each (decode runs for every signal received).
+const namesByNumber: string[] = [];
+const nameOf = (signo: number): string => (namesByNumber[signo] ??= signalName(signo));
+
+// Where the addon writes its records (7 int32s each), 64 signals' worth;
+// one array for every SignalFd (JavaScript runs one call at a time).
+const records = new Int32Array(7 * 64);
+
+/**
+ * The addon's answer decoded (its records, 7 int32s each: signo, code, pid,
+ * uid, value, status, errno): a count of int32s in `records`, or an array of
+ * its own when they did not fit. Returns whether there were any.
+ */
+function decode(got: number | Int32Array, into: SignalInfo[]): boolean {
+  const from = typeof got === "number" ? records : got;
+  const length = typeof got === "number" ? got : got.length;
+  for (let at = 0; at + 7 <= length; at += 7) {
+    const signo = from[at]!;
+    const signal = nameOf(signo);
+    const code = codeName(signal, from[at + 1]!);
     into.push({
-      signal: signalName(signo),
+      signal,
       signo,
       code,
-      pid: records[at + 2]!,
-      uid: records[at + 3]!,
-      value: code === "SI_QUEUE" ? records[at + 4]! : 0,
+      pid: from[at + 2]!,
+      uid: from[at + 3]!,
+      value: code === "SI_QUEUE" ? from[at + 4]! : 0,
     });
   }
+  return length > 0;
 }
 
 // A SignalFd dropped without close(): its signals get their old action and
@@ -293,20 +321,49 @@ export class SignalFd extends Descriptor {
   }
 
   /** The next signal, awaited on the event loop; takes `timeout` and `signal`, stops on Jupyter's interrupt. */
-  async receive(options: WaitOptions = {}): Promise<SignalInfo> {
-    this.checkOpen("read");
-    checkWaitOptions(options);
+  receive(options: WaitOptions = {}): Promise<SignalInfo> {
+    // Not an async function: one promise less per signal on the hot path;
+    // bad arguments still reject rather than throw.
+    try {
+      this.checkOpen("read");
+      checkWaitOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const next = this.#queue.shift();
+    if (next !== undefined) return Promise.resolve(next);
+    return whenReady(this.fd, "readable", "read", this.#next, options);
+  }
+
+  /**
+   * The next signal, blocking this whole thread until it comes: sigwaitinfo(2)
+   * on this thread for the descriptor's signals (they are pending for the
+   * process, blocked, as signalfd wants them), or with `timeout` (ms)
+   * sigtimedwait(2), ETIMEDOUT when it passes. For programs that are not an
+   * event loop (a benchmark, a worker, a C-like server); never in a notebook
+   * cell: nothing else runs meanwhile, not even Jupyter's interrupt. A
+   * handler that runs meanwhile (EINTR) does not end the wait.
+   */
+  receiveSync(options: { timeout?: number } = {}): SignalInfo {
+    const what = options?.timeout === undefined ? "sigwaitinfo" : "sigtimedwait";
+    this.checkOpen(what);
+    const { timeout } = checkOptions(options, "{ timeout: 1000 }");
+    const ms = timeout === undefined ? -1 : checkInteger("timeout", timeout, 0, 2 ** 31 - 1);
     const next = this.#queue.shift();
     if (next !== undefined) return next;
-    const fd = this.fd;
-    return whenReady(fd, "readable", "read", () => (this.#fill(), this.#queue.shift()), options);
+    decode(native.sigtimedwait(this.fd, ms, records), this.#queue);
+    return this.#queue.shift()!;
   }
+
+  /** whenReady's attempt: one read, and the next signal if it brought any. */
+  readonly #next = (): SignalInfo | undefined => {
+    if (this.#queue.length === 0) this.#fill();
+    return this.#queue.shift();
+  };
 
   /** One read(2) of the descriptor (at most 32 signals); false when nothing was pending. */
   #fill(): boolean {
-    const got = native.signalfdRead(this.fd);
-    if (got !== null) decode(got, this.#queue);
-    return got !== null;
+    return decode(native.signalfdRead(this.fd, records), this.#queue);
   }
 
   /** @internal: closed (here or through close(fd)): the signals are given back. */

@@ -155,6 +155,59 @@ test("a time-out is sem_timedwait's: ETIMEDOUT naming it and the semaphore", asy
   expect(sem.tryWait()).toBe(true);
 });
 
+test("waitSync is sem_wait on this thread: it takes a unit, or waits for a post from another thread", async () => {
+  const sem = semaphore(2);
+  sem.waitSync();
+  sem.waitSync({ timeout: 1000 });
+  expect(sem.value).toBe(0);
+  // A post from another process while this thread blocks (spawn starts it first).
+  const peer = ts("named", sem.name, "post");
+  sem.waitSync({ timeout: 10_000 });
+  expect(await peer).toMatchObject({ code: 0, stdout: "posted\n" });
+  expect(sem.value).toBe(0);
+  expect(pendingBlockingWaits()).toBe(0); // no waiter thread was used
+});
+
+test("waitSync's time-out is sem_timedwait's ETIMEDOUT, and it took nothing", () => {
+  const sem = semaphore();
+  expect(() => sem.waitSync({ timeout: 20 })).toThrow(
+    expect.objectContaining({
+      code: "ETIMEDOUT",
+      syscall: "sem_timedwait",
+      path: sem.name,
+      message: `sem_timedwait: ETIMEDOUT (timed out after 20 ms) '${sem.name}'`,
+    }),
+  );
+  expect(() => sem.waitSync({ timeout: 0 })).toThrow(
+    expect.objectContaining({ code: "ETIMEDOUT", syscall: "sem_timedwait" }),
+  );
+  sem.post();
+  expect(sem.value).toBe(1); // the timed-out waits took nothing
+});
+
+test("waitSync's bad options are refused before any wait; after close it is EINVAL naming the call", () => {
+  const sem = semaphore(1);
+  for (const bad of [-1, 1.5, 2 ** 31]) {
+    expect(() => sem.waitSync({ timeout: bad })).toThrow(
+      expect.objectContaining({ code: "ERR_OUT_OF_RANGE" }),
+    );
+  }
+  expect(() => sem.waitSync({ timeout: "5" as never })).toThrow(
+    expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }),
+  );
+  expect(() => sem.waitSync(null as never)).toThrow(
+    expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }),
+  );
+  expect(sem.value).toBe(1);
+  sem.close();
+  expect(() => sem.waitSync()).toThrow(
+    expect.objectContaining({ code: "EINVAL", syscall: "sem_wait" }),
+  );
+  expect(() => sem.waitSync({ timeout: 5 })).toThrow(
+    expect.objectContaining({ code: "EINVAL", syscall: "sem_timedwait" }),
+  );
+});
+
 test("close with a wait pending: the wait is cancelled first, sem_close waits for its thread", async () => {
   const sem = semaphore();
   const controller = new AbortController();
@@ -435,6 +488,37 @@ describe("unnamed semaphores in shared memory (sem_init pshared = 1)", () => {
     const peer = ts("unnamed", shm.name, "64", "wait", "10000");
     sem.post();
     expect(await peer).toMatchObject({ code: 0, stdout: "took\n" });
+  });
+
+  test("waitSync across processes: C's and a TypeScript peer's posts wake it, and a peer blocked in waitSync takes this post", async () => {
+    const shm = shmObject();
+    using sem = UnnamedSemaphore.init(shm, 64);
+    const named = semaphore();
+    const cPeer = c("sem_tool", named.name, "post");
+    named.waitSync({ timeout: 10_000 });
+    expect(await cPeer).toMatchObject({ code: 0 });
+    const tsPeer = ts("unnamed", shm.name, "64", "post");
+    sem.waitSync({ timeout: 10_000 });
+    expect(await tsPeer).toMatchObject({ code: 0, stdout: "posted\n" });
+    // The other way: the peer blocks in sem_timedwait until this post.
+    const waiter = started(
+      process.execPath,
+      [
+        path.join(fixtures, "sem-peer.mjs"),
+        "unnamed",
+        shm.name,
+        "64",
+        "waitsync",
+        "10000",
+        "announce",
+      ],
+      "waiting",
+    );
+    await waiter.ready;
+    sem.post();
+    await waiter.ended;
+    expect(waiter.child.exitCode).toBe(0);
+    expect(sem.value).toBe(0);
   });
 
   test("TS <-> C: two C counters and one TypeScript counter under one unnamed semaphore lose nothing", async () => {

@@ -270,6 +270,124 @@ test("a pending receive is rejected with EBADF on close, ETIMEDOUT on its time-o
   await expect(aborted).rejects.toMatchObject({ name: "AbortError" });
 });
 
+test("receiveSync blocks this thread in sigwaitinfo: queued signals in order, with values", () => {
+  const fd = open(["SIGRTMIN", "SIGUSR2"]);
+  sigqueue(process.pid, "SIGRTMIN", 5);
+  sigqueue(process.pid, "SIGRTMIN", 6);
+  process.kill(process.pid, "SIGUSR2");
+  // sigwaitinfo takes the lowest signal first, as a read of the descriptor does.
+  expect(fd.receiveSync()).toMatchObject({ signal: "SIGUSR2", code: "SI_USER" });
+  expect(fd.receiveSync()).toMatchObject({ signal: "SIGRTMIN", code: "SI_QUEUE", value: 5 });
+  expect(fd.receiveSync({ timeout: 1000 })).toMatchObject({
+    signal: "SIGRTMIN",
+    pid: process.pid,
+    value: 6,
+  });
+  // What a read already took comes first; the two forms share one queue.
+  sigqueue(process.pid, "SIGRTMIN", 7);
+  sigqueue(process.pid, "SIGRTMIN", 8);
+  expect(fd.tryReceive()).toMatchObject({ value: 7 });
+  expect(fd.receiveSync({ timeout: 0 })).toMatchObject({ value: 8 });
+});
+
+test("receiveSync: ETIMEDOUT naming sigtimedwait, EBADF once closed, bad options refused", () => {
+  const fd = open("SIGRTMIN+1");
+  expect(() => fd.receiveSync({ timeout: 20 })).toThrow(
+    expect.objectContaining({
+      code: "ETIMEDOUT",
+      syscall: "sigtimedwait",
+      message: `sigtimedwait: ETIMEDOUT (timed out after 20 ms) fd ${fd.fd}`,
+    }),
+  );
+  expect(() => fd.receiveSync({ timeout: 0 })).toThrow(
+    expect.objectContaining({ code: "ETIMEDOUT", syscall: "sigtimedwait" }),
+  );
+  expect(() => fd.receiveSync({ timeout: -1 })).toThrow(
+    expect.objectContaining({ code: "ERR_OUT_OF_RANGE" }),
+  );
+  expect(() => fd.receiveSync({ timeout: 1.5 })).toThrow(
+    expect.objectContaining({ code: "ERR_OUT_OF_RANGE" }),
+  );
+  expect(() => fd.receiveSync({ timeout: "5" as unknown as number })).toThrow(
+    expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }),
+  );
+  expect(() => fd.receiveSync(null as unknown as {})).toThrow(
+    expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }),
+  );
+  fd.close();
+  expect(() => fd.receiveSync()).toThrow(
+    expect.objectContaining({ code: "EBADF", syscall: "sigwaitinfo" }),
+  );
+  expect(() => native.sigtimedwait(0, 0, new Int32Array(7))).toThrow(
+    expect.objectContaining({ code: "EBADF", syscall: "sigtimedwait" }),
+  );
+});
+
+test("receiveSync takes what the catcher spilled from a thread that did not block the signal", async () => {
+  const fd = open("SIGRTMIN+3");
+  native.signalStrayThread(SIGRTMIN + 3, 3000);
+  for (let i = 0; i < 500 && !threadsBlocking("SIGRTMIN+3").some((t) => !t.blocks); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  expect(threadsBlocking("SIGRTMIN+3").filter((t) => !t.blocks)).toHaveLength(1);
+  sigqueue(process.pid, "SIGRTMIN+3", 90); // only the stray thread takes it: spilled
+  // Once its catcher ran, the thread blocks the signal (and the siginfo is in the pipe).
+  for (let i = 0; i < 1000 && threadsBlocking("SIGRTMIN+3").some((t) => !t.blocks); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  expect(threadsBlocking("SIGRTMIN+3").filter((t) => !t.blocks)).toEqual([]);
+  expect(pendingSignals()).toEqual(["SIGRTMIN+3"]); // the wake-up, for this thread
+  // The catcher's wake-up is this thread's SI_TKILL: receiveSync returns the
+  // spilled siginfo, not the wake-up.
+  expect(fd.receiveSync({ timeout: 10_000 })).toMatchObject({
+    code: "SI_QUEUE",
+    pid: process.pid,
+    value: 90,
+  });
+  expect(fd.drain()).toEqual([]);
+});
+
+test("receiveSync across processes: a C and a Node sender into this thread, and a Node peer blocking in it", async () => {
+  const fd = open("SIGRTMIN+2");
+  // spawn() starts the sender before receiveSync blocks this thread.
+  const c = start(path.join(binDir, "signal_sender"), [
+    String(process.pid),
+    "SIGRTMIN+2",
+    "3",
+    "20",
+  ]);
+  const got = [0, 1, 2].map(() => fd.receiveSync({ timeout: 10_000 }));
+  expect(got.map((s) => [s.code, s.pid, s.value])).toEqual(
+    [20, 21, 22].map((v) => ["SI_QUEUE", c.pid, v]),
+  );
+  expect((await c.done).stdout).toBe("sent 3\n");
+  const node = start(process.execPath, [
+    path.join(fixtures, "signal-sender.mjs"),
+    String(process.pid),
+    "SIGRTMIN+2",
+    "2",
+    "30",
+  ]);
+  expect([fd.receiveSync({ timeout: 10_000 }), fd.receiveSync({ timeout: 10_000 })]).toEqual([
+    expect.objectContaining({ pid: node.pid, value: 30 }),
+    expect.objectContaining({ pid: node.pid, value: 31 }),
+  ]);
+  expect((await node.done).code).toBe(0);
+  const receiver = start(process.execPath, [
+    path.join(fixtures, "signal-receiver.mjs"),
+    "SIGRTMIN",
+    "3",
+    "sync",
+  ]);
+  await receiver.ready;
+  for (let i = 0; i < 3; i++) sigqueue(receiver.pid, "SIGRTMIN", 40 + i);
+  const done = await receiver.done;
+  expect(done.code).toBe(0);
+  expect(lines(done.stdout)).toEqual(
+    [40, 41, 42].map((v) => `signo=${SIGRTMIN} code=SI_QUEUE pid=${process.pid} value=${v}`),
+  );
+});
+
 test("a signal Node already handles (process.on) is refused with EBUSY, and Node's handler is left alone", () => {
   const listener = () => {};
   process.on("SIGUSR2", listener);

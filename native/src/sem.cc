@@ -7,6 +7,7 @@
 // caller's), unmapped only when no wait uses it any more, so a waiter thread
 // never touches an address that is gone, whatever the caller unmaps.
 #include <fcntl.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -142,6 +143,30 @@ Napi::Value SemTrywait(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), true);
 }
 
+// semTrywaitYielding(handle, us) -> true once sem_trywait took one, false
+// after `us` microseconds of trying: wait()'s spin. Between tries the CPU is
+// given up (sched_yield), so a poster on the same CPU gets to run and post;
+// a busy loop there would only delay it.
+Napi::Value SemTrywaitYielding(const Napi::CallbackInfo& info) {
+  SemRef sem = ArgSem(info, 0);
+  int us = ArgInt(info, 1, "us");
+  struct timespec now, until;
+  clock_gettime(CLOCK_MONOTONIC, &until);
+  until.tv_nsec += static_cast<long>(us) * 1000L;
+  until.tv_sec += until.tv_nsec / 1000000000L;
+  until.tv_nsec %= 1000000000L;
+  for (;;) {
+    int rc = RetryEintr([&] { return sem_trywait(sem->sem); });
+    if (rc == 0) return Napi::Boolean::New(info.Env(), true);
+    if (errno != EAGAIN) ThrowErrno(info.Env(), errno, "sem_trywait", Path(sem->name));
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec)) {
+      return Napi::Boolean::New(info.Env(), false);
+    }
+    sched_yield();
+  }
+}
+
 Napi::Value SemGetvalue(const Napi::CallbackInfo& info) {
   SemRef sem = ArgSem(info, 0);
   int value = 0;
@@ -162,19 +187,24 @@ class SemWaitCall : public BlockingCall {
   SemRef sem_;  // keeps the sem_t open while the thread waits on it
 };
 
+// The absolute CLOCK_REALTIME deadline sem_timedwait takes, `ms` from now.
+struct timespec DeadlineIn(int ms) {
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += ms / 1000;
+  deadline.tv_nsec += static_cast<long>(ms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec += 1;
+    deadline.tv_nsec -= 1000000000L;
+  }
+  return deadline;
+}
+
 // sem_timedwait's deadline is absolute, on CLOCK_REALTIME: computed once, so
 // a retry after EINTR keeps the same deadline.
 class SemTimedwaitCall : public BlockingCall {
  public:
-  SemTimedwaitCall(SemRef sem, int ms) : sem_(std::move(sem)) {
-    clock_gettime(CLOCK_REALTIME, &deadline_);
-    deadline_.tv_sec += ms / 1000;
-    deadline_.tv_nsec += static_cast<long>(ms % 1000) * 1000000L;
-    if (deadline_.tv_nsec >= 1000000000L) {
-      deadline_.tv_sec += 1;
-      deadline_.tv_nsec -= 1000000000L;
-    }
-  }
+  SemTimedwaitCall(SemRef sem, int ms) : sem_(std::move(sem)), deadline_(DeadlineIn(ms)) {}
   int Run() override { return sem_timedwait(sem_->sem, &deadline_) == 0 ? 0 : errno; }
   const char* Syscall() const override { return "sem_timedwait"; }
   Subject About() const override { return Path(sem_->name); }
@@ -201,6 +231,33 @@ Napi::Value SemWait(const Napi::CallbackInfo& info) {
   return StartBlocking(info.Env(), std::make_unique<SemWaitCall>(sem), callback);
 }
 
+// semWaitSync(handle): sem_wait on the calling thread, blocking it; a signal
+// handler that runs meanwhile (EINTR) does not end the wait.
+Napi::Value SemWaitSync(const Napi::CallbackInfo& info) {
+  SemRef sem = ArgSem(info, 0);
+  if (RetryEintr([&] { return sem_wait(sem->sem); }) < 0) {
+    ThrowErrno(info.Env(), errno, "sem_wait", Path(sem->name));
+  }
+  return info.Env().Undefined();
+}
+
+// semTimedwaitSync(handle, ms): sem_timedwait on the calling thread; the
+// deadline is computed once, so a retry after EINTR keeps it. ETIMEDOUT when
+// it passes (and then it took nothing).
+Napi::Value SemTimedwaitSync(const Napi::CallbackInfo& info) {
+  SemRef sem = ArgSem(info, 0);
+  int ms = ArgInt(info, 1, "ms");
+  if (ms < 0) ThrowRangeError(info.Env(), "ms must be >= 0, got " + std::to_string(ms));
+  struct timespec deadline = DeadlineIn(ms);
+  if (RetryEintr([&] { return sem_timedwait(sem->sem, &deadline); }) < 0) {
+    int err = errno;
+    // A time-out worded as the awaited wait's ("timed out after 30 ms").
+    std::string reason = err == ETIMEDOUT ? "timed out after " + std::to_string(ms) + " ms" : "";
+    throw ErrnoError(info.Env(), err, "sem_timedwait", Path(sem->name), "", reason);
+  }
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void InitSem(Napi::Env env, Napi::Object exports) {
@@ -210,8 +267,11 @@ void InitSem(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "semPost", SemPost, 1);
   Export(env, exports, "semTrywait", SemTrywait, 1);
   Export(env, exports, "semGetvalue", SemGetvalue, 1);
+  Export(env, exports, "semTrywaitYielding", SemTrywaitYielding, 2);
   Export(env, exports, "semWait", SemWait, 2);
   Export(env, exports, "semTimedwait", SemTimedwait, 3);
+  Export(env, exports, "semWaitSync", SemWaitSync, 1);
+  Export(env, exports, "semTimedwaitSync", SemTimedwaitSync, 2);
   Export(env, exports, "semInit", SemInit, 6);
   Export(env, exports, "semDestroy", SemDestroy, 1);
 }

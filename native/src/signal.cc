@@ -32,10 +32,13 @@
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -247,44 +250,126 @@ void PushInfo(std::vector<int32_t>& out, int signo, int code, int pid, int uid, 
   out.insert(out.end(), {signo, code, pid, uid, value, status, err});
 }
 
-// signalfdRead(fd) -> Int32Array of records (7 fields each), or null when
-// nothing is pending (EAGAIN).
+// What the catcher spilled for `fd`'s signals (after a wake-up), appended.
+void TakeSpilled(int fd, std::vector<int32_t>& out) {
+  siginfo_t caught;
+  while (read(spillRead, &caught, sizeof caught) == sizeof caught) {
+    if (caught.si_signo > 0 && caught.si_signo < NSIG) spilled[caught.si_signo].push_back(caught);
+  }
+  auto mine = fdSignals.find(fd);
+  for (int sig = 1; sig < NSIG && mine != fdSignals.end(); ++sig) {
+    if (sigismember(&mine->second, sig) != 1) continue;
+    for (const siginfo_t& c : spilled[sig]) {
+      PushInfo(out, c.si_signo, c.si_code, c.si_pid, c.si_uid, c.si_value.sival_int, c.si_status,
+               c.si_errno);
+    }
+    spilled[sig].clear();
+  }
+}
+
+// The catcher's wake-up: a thread-directed signal from this very process.
+// (si_code first: getpid is a system call, and most signals are not SI_TKILL.)
+bool IsWakeUp(int code, pid_t sender) { return code == SI_TKILL && sender == getpid(); }
+
+// The records into `into` (the caller's Int32Array, kept from call to call:
+// a fresh typed array per signal costs more than the system call), returning
+// how many int32s; a fresh Int32Array only when they do not fit (a large
+// spill).
+Napi::Value ToRecords(Napi::Env env, const std::vector<int32_t>& out, Napi::Int32Array into) {
+  if (out.size() <= into.ElementLength()) {
+    std::copy(out.begin(), out.end(), into.Data());
+    return Napi::Number::New(env, static_cast<double>(out.size()));
+  }
+  Napi::Int32Array array = Napi::Int32Array::New(env, out.size());
+  std::copy(out.begin(), out.end(), array.Data());
+  return array;
+}
+
+Napi::Int32Array ArgRecords(const Napi::CallbackInfo& info, size_t index) {
+  if (index >= info.Length() || !info[index].IsTypedArray() ||
+      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    ThrowTypeError(info.Env(), "records must be an Int32Array");
+  }
+  return info[index].As<Napi::Int32Array>();
+}
+
+// signalfdRead(fd, records) -> how many int32s it wrote into `records` (7
+// per signal), 0 when nothing is pending (EAGAIN), or a fresh Int32Array of
+// them if they do not fit.
 Napi::Value SignalfdRead(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0);
+  Napi::Int32Array into = ArgRecords(info, 1);
   struct signalfd_siginfo records[32];
   ssize_t n = RetryEintr([&] { return read(fd, records, sizeof records); });
-  if (n < 0 && errno == EAGAIN) return env.Null();
+  if (n < 0 && errno == EAGAIN) return Napi::Number::New(env, 0);
   if (n < 0) ThrowErrno(env, errno, "read", Fd(fd));
   std::vector<int32_t> out;
   out.reserve(kFields * 32);
-  pid_t pid = getpid();
   for (size_t i = 0; i < static_cast<size_t>(n) / sizeof records[0]; ++i) {
     const signalfd_siginfo& r = records[i];
-    if (r.ssi_code == SI_TKILL && static_cast<pid_t>(r.ssi_pid) == pid) {
-      // A wake-up from the catcher: what it caught is in the spill pipe.
-      siginfo_t caught;
-      while (read(spillRead, &caught, sizeof caught) == sizeof caught) {
-        if (caught.si_signo > 0 && caught.si_signo < NSIG) spilled[caught.si_signo].push_back(caught);
-      }
-      auto mine = fdSignals.find(fd);
-      for (int sig = 1; sig < NSIG && mine != fdSignals.end(); ++sig) {
-        if (sigismember(&mine->second, sig) != 1) continue;
-        for (const siginfo_t& c : spilled[sig]) {
-          PushInfo(out, c.si_signo, c.si_code, c.si_pid, c.si_uid, c.si_value.sival_int,
-                   c.si_status, c.si_errno);
-        }
-        spilled[sig].clear();
-      }
+    if (IsWakeUp(r.ssi_code, static_cast<pid_t>(r.ssi_pid))) {
+      TakeSpilled(fd, out);  // what it caught is in the spill pipe
       continue;
     }
     PushInfo(out, r.ssi_signo, r.ssi_code, r.ssi_pid, r.ssi_uid, r.ssi_int, r.ssi_status,
              r.ssi_errno);
   }
-  if (out.empty()) return env.Null();
-  Napi::Int32Array array = Napi::Int32Array::New(env, out.size());
-  std::copy(out.begin(), out.end(), array.Data());
-  return array;
+  return ToRecords(env, out, into);
+}
+
+// The kernel's sigset size (glibc's sigset_t is larger), for rt_sigtimedwait.
+constexpr size_t kSigsetBytes = _NSIG / 8;
+
+// A time-out's reason, as the library's awaited waits word it.
+std::string TimedOut(int ms) { return "timed out after " + std::to_string(ms) + " ms"; }
+
+double MonotonicMs() {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+// sigtimedwait(fd, ms, records) -> signalfdRead's result (never 0: one
+// signal, or what the catcher spilled), taken by rt_sigtimedwait(2) (what sigwaitinfo and
+// sigtimedwait call; ms < 0: no time-out) on the calling thread, for the signals of SignalFd `fd`:
+// they are blocked here and pending for the process, the queue signalfd reads
+// too. Blocks the thread. EINTR (a handler ran) waits again for what is left;
+// the time-out is ETIMEDOUT (the kernel's EAGAIN).
+Napi::Value Sigtimedwait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  int ms = ArgInt(info, 1, "ms");
+  Napi::Int32Array into = ArgRecords(info, 2);
+  auto mine = fdSignals.find(fd);
+  if (mine == fdSignals.end()) ThrowErrno(env, EBADF, "sigtimedwait", Fd(fd), "not a SignalFd");
+  const char* call = ms < 0 ? "sigwaitinfo" : "sigtimedwait";
+  double deadline = ms < 0 ? 0 : MonotonicMs() + ms;
+  std::vector<int32_t> out;
+  while (out.empty()) {
+    siginfo_t got;
+    // The system call itself, not glibc's sigwaitinfo/sigtimedwait: they
+    // report SI_TKILL as SI_USER, and the catcher's wake-up is SI_TKILL.
+    struct timespec timeout = {0, 0};
+    if (ms >= 0) {
+      double left = std::max(0.0, deadline - MonotonicMs());
+      timeout = {static_cast<time_t>(left / 1e3), static_cast<long>(std::fmod(left, 1e3) * 1e6)};
+    }
+    int sig = static_cast<int>(syscall(SYS_rt_sigtimedwait, &mine->second, &got,
+                                       ms < 0 ? nullptr : &timeout, kSigsetBytes));
+    if (sig < 0 && errno == EINTR) continue;
+    if (sig < 0 && errno == EAGAIN) {
+      throw ErrnoError(env, ETIMEDOUT, call, Fd(fd), "", TimedOut(ms));
+    }
+    if (sig < 0) ThrowErrno(env, errno, call, Fd(fd));
+    if (IsWakeUp(got.si_code, got.si_pid)) {
+      TakeSpilled(fd, out);  // may be empty (read already): wait on
+      continue;
+    }
+    PushInfo(out, got.si_signo, got.si_code, got.si_pid, got.si_uid, got.si_value.sival_int,
+             got.si_status, got.si_errno);
+  }
+  return ToRecords(env, out, into);
 }
 
 // signalRestore(signals) -> how many pending signals were read away.
@@ -377,7 +462,8 @@ Napi::Value SignalStrayThread(const Napi::CallbackInfo& info) {
 void InitSignal(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "sigqueue", Sigqueue, 3);
   Export(env, exports, "signalfdOpen", SignalfdOpen, 1);
-  Export(env, exports, "signalfdRead", SignalfdRead, 1);
+  Export(env, exports, "signalfdRead", SignalfdRead, 2);
+  Export(env, exports, "sigtimedwait", Sigtimedwait, 3);
   Export(env, exports, "signalRestore", SignalRestore, 1);
   Export(env, exports, "sigprocmaskGet", SigprocmaskGet, 0);
   Export(env, exports, "sigpending", Sigpending, 0);
