@@ -150,34 +150,39 @@ async function startKernel(kernels: KernelManager): Promise<Kernel.IKernelConnec
   }
 }
 
-test("chapter 00 runs cell by cell in a kernel started through the server", () =>
-  // Not at the same time as the other tests that run chapter 00: its objects have fixed names.
-  withChapterLock("00-welcome.ipynb", async () => {
-    const kernels = new KernelManager({ serverSettings: settings });
-    const kernel = await startKernel(kernels);
-    try {
-      const notebook = await readNotebook(path.join(root, "notebooks", "00-welcome.ipynb"));
-      let stdout = "";
-      for (const cell of notebook.cells) {
-        if (cell.cell_type !== "code") continue;
-        const future = kernel.requestExecute({ code: text(cell.source) });
-        future.onIOPub = (message) => {
-          const content = message.content as { name?: string; text?: string };
-          if (message.header.msg_type === "stream" && content.name === "stdout") {
-            stdout += content.text;
-          }
-        };
-        const reply = await future.done;
-        expect(reply.content.status, `cell: ${text(cell.source).slice(0, 80)}`).toBe("ok");
+test(
+  "chapter 00 runs cell by cell in a kernel started through the server",
+  () =>
+    // Not at the same time as the other tests that run chapter 00: its objects have fixed names.
+    withChapterLock("00-welcome.ipynb", async () => {
+      const kernels = new KernelManager({ serverSettings: settings });
+      const kernel = await startKernel(kernels);
+      try {
+        const notebook = await readNotebook(path.join(root, "notebooks", "00-welcome.ipynb"));
+        let stdout = "";
+        for (const cell of notebook.cells) {
+          if (cell.cell_type !== "code") continue;
+          const future = kernel.requestExecute({ code: text(cell.source) });
+          future.onIOPub = (message) => {
+            const content = message.content as { name?: string; text?: string };
+            if (message.header.msg_type === "stream" && content.name === "stdout") {
+              stdout += content.text;
+            }
+          };
+          const reply = await future.done;
+          expect(reply.content.status, `cell: ${text(cell.source).slice(0, 80)}`).toBe("ok");
+        }
+        expect(stdout).toMatch(/child +pid=\d+: value = 20/);
+        expect(stdout).toMatch(/parent pid=\d+: value = 5/);
+        expect(stdout).toContain("awaits still pending: 0");
+      } finally {
+        await kernel.shutdown();
+        kernels.dispose();
       }
-      expect(stdout).toMatch(/child +pid=\d+: value = 20/);
-      expect(stdout).toMatch(/parent pid=\d+: value = 5/);
-      expect(stdout).toContain("awaits still pending: 0");
-    } finally {
-      await kernel.shutdown();
-      kernels.dispose();
-    }
-  }));
+    }),
+  // It may first wait for another test file's run of chapter 00 to end.
+  240_000,
+);
 
 interface Proc {
   pid: number;
