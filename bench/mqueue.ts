@@ -31,7 +31,9 @@ import {
   msgctl,
   msgget,
   msgrcv,
+  msgrcvSync,
   msgsnd,
+  msgsndSync,
 } from "ipc-lab";
 import { now, pinnings, resultLine, run, runSelf, scaled } from "./lib/measure.ts";
 
@@ -52,34 +54,41 @@ function startPeer(kind: string, ...args: string[]) {
   );
 }
 
+// Each peer has a blocking form (the goal lines) and an awaitable one (.async).
 async function peer(kind: string, args: string[]): Promise<void> {
-  if (kind === "posix-echo") {
+  const sync = kind.endsWith("-sync");
+  if (kind.startsWith("posix-echo")) {
     const from = MessageQueue.open(args[0]!, { access: "r" });
     const to = MessageQueue.open(args[1]!, { access: "w" });
     for (;;) {
-      const { data } = await from.receive();
+      const { data } = sync ? from.receiveSync() : await from.receive();
       if (data[0] === 0x71) break; // "q"
-      await to.send(data);
+      if (sync) to.sendSync(data);
+      else await to.send(data);
     }
     from.close();
     to.close();
-  } else if (kind === "posix-flood") {
+  } else if (kind.startsWith("posix-flood")) {
     const to = MessageQueue.open(args[0]!, { access: "w" });
     const message = Buffer.alloc(SIZE, "x");
-    for (let i = 0; i < MESSAGES; i++) await to.send(message);
+    if (sync) for (let i = 0; i < MESSAGES; i++) to.sendSync(message);
+    else for (let i = 0; i < MESSAGES; i++) await to.send(message);
     to.close();
-  } else if (kind === "sysv-echo") {
+  } else if (kind.startsWith("sysv-echo")) {
     const id = Number(args[0]);
     for (;;) {
-      const { data } = await msgrcv(id, 8, 1);
+      const { data } = sync ? msgrcvSync(id, 8, 1) : await msgrcv(id, 8, 1);
       if (data[0] === 0x71) break;
-      await msgsnd(id, 2, data);
+      if (sync) msgsndSync(id, 2, data);
+      else await msgsnd(id, 2, data);
     }
   } else throw new Error(`unknown peer ${kind}`);
 }
 
 async function measure(kind: string): Promise<number> {
-  if (kind === "posix-roundtrip") {
+  const sync = !kind.endsWith("-async");
+  const suffix = sync ? "-sync" : "-async";
+  if (kind.startsWith("posix-roundtrip")) {
     const tag = randomBytes(4).toString("hex");
     const names = [`/mq-bench-${tag}-a`, `/mq-bench-${tag}-b`] as const;
     const down = MessageQueue.open(names[0], {
@@ -95,13 +104,18 @@ async function measure(kind: string): Promise<number> {
       msgsize: 64,
     });
     try {
-      const done = startPeer("posix-echo", ...names);
+      const done = startPeer(`posix-echo${suffix}`, ...names);
       const byte = Buffer.from("p");
       let start = 0;
       for (let i = -WARMUP; i < ROUNDS; i++) {
         if (i === 0) start = now();
-        await down.send(byte);
-        await up.receive();
+        if (sync) {
+          down.sendSync(byte);
+          up.receiveSync();
+        } else {
+          await down.send(byte);
+          await up.receive();
+        }
       }
       const result = (now() - start) / ROUNDS;
       await down.send("q");
@@ -113,14 +127,14 @@ async function measure(kind: string): Promise<number> {
       up.close();
     }
   }
-  if (kind === "posix-throughput") {
+  if (kind.startsWith("posix-throughput")) {
     const name = `/mq-bench-${randomBytes(4).toString("hex")}`;
     const q = MessageQueue.open(name, { create: true, exclusive: true, maxmsg: 10, msgsize: SIZE });
     try {
-      const done = startPeer("posix-flood", name);
+      const done = startPeer(`posix-flood${suffix}`, name);
       let start = 0;
       for (let i = 0; i < MESSAGES; i++) {
-        const { data } = await q.receive();
+        const { data } = sync ? q.receiveSync() : await q.receive();
         if (data.length !== SIZE) throw new Error(`got ${data.length} bytes`);
         if (i === 0) start = now();
       }
@@ -132,16 +146,21 @@ async function measure(kind: string): Promise<number> {
       q.close();
     }
   }
-  if (kind === "sysv-roundtrip") {
+  if (kind.startsWith("sysv-roundtrip")) {
     const id = msgget(IPC_PRIVATE, IPC_CREAT | 0o600);
     try {
-      const done = startPeer("sysv-echo", String(id));
+      const done = startPeer(`sysv-echo${suffix}`, String(id));
       const byte = Buffer.from("p");
       let start = 0;
       for (let i = -WARMUP; i < ROUNDS; i++) {
         if (i === 0) start = now();
-        await msgsnd(id, 1, byte);
-        await msgrcv(id, 8, 2);
+        if (sync) {
+          msgsndSync(id, 1, byte);
+          msgrcvSync(id, 8, 2);
+        } else {
+          await msgsnd(id, 1, byte);
+          await msgrcv(id, 8, 2);
+        }
       }
       const result = (now() - start) / ROUNDS;
       await msgsnd(id, 1, "q");
@@ -165,25 +184,48 @@ async function main(): Promise<void> {
     console.log((await measure(kind!)).toFixed(3));
     return;
   }
+  const only = mode === "--only" ? kind : undefined; // for a quick look at one kind
   for (const { pinned, label } of pinnings) {
-    const posix = {
-      ts: tsRun(pinned, "posix-roundtrip"),
-      c: cRun(pinned, "posix-roundtrip", String(ROUNDS)),
+    const c = {
+      posix: cRun(pinned, "posix-roundtrip", String(ROUNDS)),
+      sysv: cRun(pinned, "sysv-roundtrip", String(ROUNDS)),
+      tp: cRun(pinned, "posix-throughput", String(MESSAGES), String(SIZE)),
     };
-    const sysv = {
-      ts: tsRun(pinned, "sysv-roundtrip"),
-      c: cRun(pinned, "sysv-roundtrip", String(ROUNDS)),
-    };
-    const tp = {
-      ts: tsRun(pinned, "posix-throughput"),
-      c: cRun(pinned, "posix-throughput", String(MESSAGES), String(SIZE)),
-    };
+    const ts = (k: string) => (only === undefined || k.startsWith(only) ? tsRun(pinned, k) : NaN);
     console.log(
       `# ${label}: round trips in µs (${ROUNDS}), throughput in ${SIZE}-byte messages/s (${MESSAGES})`,
     );
-    console.log(resultLine("mqueue.posix.roundtrip", posix, pinned));
-    console.log(resultLine("mqueue.sysv.roundtrip", sysv, pinned));
-    console.log(resultLine("mqueue.posix.throughput", tp, pinned));
+    // The awaitable figures first (no goal), then the goal lines, blocking vs blocking.
+    console.log(
+      resultLine(
+        "mqueue.posix.roundtrip.async",
+        { ts: ts("posix-roundtrip-async"), c: c.posix },
+        pinned,
+      ),
+    );
+    console.log(
+      resultLine(
+        "mqueue.sysv.roundtrip.async",
+        { ts: ts("sysv-roundtrip-async"), c: c.sysv },
+        pinned,
+      ),
+    );
+    console.log(
+      resultLine(
+        "mqueue.posix.throughput.async",
+        { ts: ts("posix-throughput-async"), c: c.tp },
+        pinned,
+      ),
+    );
+    console.log(
+      resultLine("mqueue.posix.roundtrip", { ts: ts("posix-roundtrip"), c: c.posix }, pinned),
+    );
+    console.log(
+      resultLine("mqueue.sysv.roundtrip", { ts: ts("sysv-roundtrip"), c: c.sysv }, pinned),
+    );
+    console.log(
+      resultLine("mqueue.posix.throughput", { ts: ts("posix-throughput"), c: c.tp }, pinned),
+    );
   }
 }
 
