@@ -197,7 +197,7 @@ export class MessageQueue extends Descriptor {
     const buffer = this.#buffer();
     const attempt = () => {
       const n = native.mqReceiveNowait(fd, buffer, 0, buffer.length, priorityOut);
-      return n < 0 ? undefined : message(buffer, n);
+      return n < 0 ? undefined : this.#message(buffer, n);
     };
     // As in send(): a message already there is taken at once.
     try {
@@ -221,7 +221,7 @@ export class MessageQueue extends Descriptor {
     this.checkOpen("mq_receive");
     const buffer = this.#buffer();
     const n = native.mqReceiveNowait(this.fd, buffer, 0, buffer.length, priorityOut);
-    return n < 0 ? undefined : message(buffer, n);
+    return n < 0 ? undefined : this.#message(buffer, n);
   }
 
   /**
@@ -258,7 +258,7 @@ export class MessageQueue extends Descriptor {
             priorityOut,
             checkTimeout(timeout),
           );
-    return message(buffer, n);
+    return this.#message(buffer, n);
   }
 
   /**
@@ -290,19 +290,32 @@ export class MessageQueue extends Descriptor {
     return `MessageQueue { name: '${this.name}', fd ${this.fd}, ${a.curmsgs}/${a.maxmsg} messages of up to ${a.msgsize} bytes }`;
   }
 
+  // A receive needs mq_msgsize bytes. Small queues receive straight into a
+  // fresh Buffer (a slice of Node's pool) that becomes the message: no copy,
+  // one allocation per message. Large ones share a scratch buffer and copy
+  // out only what came, so a short message does not hold mq_msgsize bytes.
   #buffer(): Buffer {
+    if (this.msgsize <= SMALL) return Buffer.allocUnsafe(this.msgsize);
     return (this.#scratch ??= Buffer.allocUnsafe(this.msgsize));
   }
+
+  #message(buffer: Buffer, n: number): ReceivedMessage {
+    const data =
+      buffer === this.#scratch
+        ? Buffer.from(buffer.subarray(0, n))
+        : n === buffer.length
+          ? buffer
+          : buffer.subarray(0, n);
+    return { data, priority: priorityOut[0]! };
+  }
 }
+
+// Buffers below half of Buffer.poolSize are slices of Node's pool (cheap).
+const SMALL = Buffer.poolSize >>> 1;
 
 // Where each receive's call stores the message's priority, as C's `unsigned
 // *msg_prio`: read at once, before any other receive (one JavaScript thread).
 const priorityOut = new Uint32Array(1);
-
-/** The `n` bytes a receive put in `buffer`, copied (the buffer is the queue's scratch). */
-function message(buffer: Buffer, n: number): ReceivedMessage {
-  return { data: Buffer.from(buffer.subarray(0, n)), priority: priorityOut[0]! };
-}
 
 function checkTimeout(timeout: unknown): number {
   return checkInteger("timeout", timeout, 0, 2 ** 31 - 1);

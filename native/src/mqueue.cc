@@ -127,12 +127,17 @@ Napi::Value Send(const Napi::CallbackInfo& info, Mode mode) {
 // element, as C's `unsigned *msg_prio` (a result array per receive would be
 // an allocation per message).
 unsigned* ArgPriorityOut(const Napi::CallbackInfo& info, size_t index) {
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  // One napi_get_typedarray_info: this runs once per message.
   if (index >= info.Length() || !info[index].IsTypedArray() ||
-      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_uint32_array ||
-      info[index].As<Napi::TypedArray>().ElementLength() < 1) {
+      napi_get_typedarray_info(info.Env(), info[index], &type, &length, &data, nullptr, nullptr) !=
+          napi_ok ||
+      type != napi_uint32_array || length < 1) {
     ThrowTypeError(info.Env(), "priority must be a Uint32Array of at least one element");
   }
-  return info[index].As<Napi::Uint32Array>().Data();
+  return static_cast<unsigned*>(data);
 }
 
 // (fd, buffer, offset, length, priority[, ms]) -> bytes, with the message's
