@@ -2,22 +2,38 @@
  * `npm run bench -- socket`: sockets between two processes, the library
  * against a C baseline measured in the same run (native/c/socket_bench.c).
  *
- *   socket.tcp.roundtrip   1-byte round trip over 127.0.0.1 (TCP_NODELAY), µs:
- *                          awaitable Socket write/readInto vs C write/read
- *   socket.unix.roundtrip  the same over a Unix-domain stream socket, µs
- *   socket.tcp.throughput  64 KiB writes over TCP, MB/s
- *   socket.dateserver      the lecture's date server (one client at a time,
- *                          accept/println/close) under DATE_CLIENTS concurrent
- *                          clients (native/c/date_load.c), requests per second:
- *                          TypeScript vs the Java DateServer (and C's date_server)
+ *   socket.tcp.roundtrip.async   1-byte round trip over 127.0.0.1 (TCP_NODELAY), µs:
+ *                                awaitable Socket write/readInto vs C write/read
+ *   socket.unix.roundtrip.async  the same over a Unix-domain stream socket, µs
+ *   socket.tcp.throughput.async  64 KiB writes over TCP, MB/s: awaited write, the
+ *                                sink's awaited readInto, vs C
+ *   socket.tcp.roundtrip         the same, writeSync/readIntoSync vs C write/read
+ *   socket.unix.roundtrip        the same over a Unix-domain socket
+ *   socket.tcp.throughput        64 KiB writeSync into readIntoSync vs C (goal ≥ 0.8)
+ *   socket.dateserver            the lecture's date server (one client at a time,
+ *                                accept/println/close) under DATE_CLIENTS concurrent
+ *                                clients (native/c/date_load.c), requests per second:
+ *                                TypeScript vs the Java DateServer (and C's date_server)
+ *
+ * The round-trip and throughput lines compare blocking with blocking: C's
+ * read/write block in the kernel, and so do the streams' Sync forms, which
+ * make the same calls (strace -c -f: one read and one write per round trip
+ * and side, as C). The awaitable path already makes few calls of its own
+ * (pwritev2/preadv2 with RWF_NOWAIT, one each, an epoll_pwait per wait; in a
+ * round trip also the read that finds nothing), and the rest of its cost is
+ * the event loop's: each wait returns through libuv, a callback into
+ * JavaScript and the promise chain. Its figures stay on the `.async` lines,
+ * against the same C numbers. The date server is the lecture's program as a
+ * student writes it (awaited accept, println), so it stays awaitable.
  *
  * Each figure is measured with every process pinned to CPU 0 (`taskset -c 0`)
- * and unpinned; each is the median of RUNS runs. The last four lines give
- * the pinned figures. ratio is ts/c (ts/java for the date server): for
- * round trips lower is better, for throughput and requests higher is.
+ * and unpinned; each is the median of RUNS runs. The last lines give the
+ * pinned figures. ratio is ts/c (ts/java for the date server): for round
+ * trips lower is better, for throughput and requests higher is.
  *
  * The same file is also the measuring process (`--measure KIND`) and its
- * TypeScript peers (`--peer KIND ...`).
+ * TypeScript peers (`--peer KIND ...`); `--only KIND` ("tcp", "date"…)
+ * measures one kind's TypeScript figures (a quick look).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
