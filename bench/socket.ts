@@ -2,22 +2,38 @@
  * `npm run bench -- socket`: sockets between two processes, the library
  * against a C baseline measured in the same run (native/c/socket_bench.c).
  *
- *   socket.tcp.roundtrip   1-byte round trip over 127.0.0.1 (TCP_NODELAY), µs:
- *                          awaitable Socket write/readInto vs C write/read
- *   socket.unix.roundtrip  the same over a Unix-domain stream socket, µs
- *   socket.tcp.throughput  64 KiB writes over TCP, MB/s
- *   socket.dateserver      the lecture's date server (one client at a time,
- *                          accept/println/close) under DATE_CLIENTS concurrent
- *                          clients (native/c/date_load.c), requests per second:
- *                          TypeScript vs the Java DateServer (and C's date_server)
+ *   socket.tcp.roundtrip.async   1-byte round trip over 127.0.0.1 (TCP_NODELAY), µs:
+ *                                awaitable Socket write/readInto vs C write/read
+ *   socket.unix.roundtrip.async  the same over a Unix-domain stream socket, µs
+ *   socket.tcp.throughput.async  64 KiB writes over TCP, MB/s: awaited write, the
+ *                                sink's awaited readInto, vs C
+ *   socket.tcp.roundtrip         the same, writeSync/readIntoSync vs C write/read
+ *   socket.unix.roundtrip        the same over a Unix-domain socket
+ *   socket.tcp.throughput        64 KiB writeSync into readIntoSync vs C (goal ≥ 0.8)
+ *   socket.dateserver            the lecture's date server (one client at a time,
+ *                                accept/println/close) under DATE_CLIENTS concurrent
+ *                                clients (native/c/date_load.c), requests per second:
+ *                                TypeScript vs the Java DateServer (and C's date_server)
+ *
+ * The round-trip and throughput lines compare blocking with blocking: C's
+ * read/write block in the kernel, and so do the streams' Sync forms, which
+ * make the same calls (strace -c -f: one read and one write per round trip
+ * and side, as C). The awaitable path already makes few calls of its own
+ * (pwritev2/preadv2 with RWF_NOWAIT, one each, an epoll_pwait per wait; in a
+ * round trip also the read that finds nothing), and the rest of its cost is
+ * the event loop's: each wait returns through libuv, a callback into
+ * JavaScript and the promise chain. Its figures stay on the `.async` lines,
+ * against the same C numbers. The date server is the lecture's program as a
+ * student writes it (awaited accept, println), so it stays awaitable.
  *
  * Each figure is measured with every process pinned to CPU 0 (`taskset -c 0`)
- * and unpinned; each is the median of RUNS runs. The last four lines give
- * the pinned figures. ratio is ts/c (ts/java for the date server): for
- * round trips lower is better, for throughput and requests higher is.
+ * and unpinned; each is the median of RUNS runs. The last lines give the
+ * pinned figures. ratio is ts/c (ts/java for the date server): for round
+ * trips lower is better, for throughput and requests higher is.
  *
  * The same file is also the measuring process (`--measure KIND`) and its
- * TypeScript peers (`--peer KIND ...`).
+ * TypeScript peers (`--peer KIND ...`); `--only KIND` ("tcp", "date"…)
+ * measures one kind's TypeScript figures (a quick look).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -58,18 +74,29 @@ async function connectTo(where: string): Promise<Socket> {
 }
 
 async function peer(kind: string, where: string): Promise<void> {
-  if (kind === "echo") {
+  const sync = kind.endsWith("-sync");
+  if (kind.startsWith("echo")) {
     const sock = await connectTo(where);
     const buffer = Buffer.allocUnsafe(64);
-    for (let n = await sock.input.readInto(buffer); n > 0; n = await sock.input.readInto(buffer))
-      await sock.output.write(buffer.subarray(0, n));
+    if (sync) {
+      for (let n = sock.input.readIntoSync(buffer); n > 0; n = sock.input.readIntoSync(buffer))
+        sock.output.writeSync(buffer.subarray(0, n));
+    } else {
+      for (let n = await sock.input.readInto(buffer); n > 0; n = await sock.input.readInto(buffer))
+        await sock.output.write(buffer.subarray(0, n));
+    }
     sock.close();
-  } else if (kind === "sink") {
+  } else if (kind.startsWith("sink")) {
     const sock = await connectTo(where);
     const buffer = Buffer.allocUnsafe(CHUNK);
     let total = 0;
-    for (let n = await sock.input.readInto(buffer); n > 0; n = await sock.input.readInto(buffer))
-      total += n;
+    if (sync) {
+      for (let n = sock.input.readIntoSync(buffer); n > 0; n = sock.input.readIntoSync(buffer))
+        total += n;
+    } else {
+      for (let n = await sock.input.readInto(buffer); n > 0; n = await sock.input.readInto(buffer))
+        total += n;
+    }
     buffer.writeDoubleLE(total);
     await sock.output.write(buffer.subarray(0, 8));
     sock.close();
@@ -86,24 +113,28 @@ async function peer(kind: string, where: string): Promise<void> {
   }
 }
 
-/** One measurement in this process; prints one number. */
+/** One measurement in this process (`tcp`, `unix`, `throughput`, each `-async` too); prints one number. */
 async function measure(kind: string): Promise<number> {
-  const unix = kind === "unix";
+  const sync = !kind.endsWith("-async");
+  const what = kind.replace(/-async$/, "");
+  const unix = what === "unix";
   const server = unix
     ? ServerSocket.unix({ abstract: `ipc-lab-bench-${process.pid}` }, { backlog: 1 })
     : new ServerSocket(0, { host: "127.0.0.1", backlog: 1 });
   const where = unix ? `@ipc-lab-bench-${process.pid}` : String(server.localPort);
-  const child = startPeer([kind === "throughput" ? "sink" : "echo", where]);
+  const peerKind = `${what === "throughput" ? "sink" : "echo"}${sync ? "-sync" : "-async"}`;
+  const child = startPeer([peerKind, where]);
   const exit = ended(child);
   const conn = await server.accept({ timeout: 20_000 });
   server.close();
   if (!unix) conn.setNoDelay(true);
   let result: number;
-  if (kind === "throughput") {
+  if (what === "throughput") {
     const chunk = Buffer.alloc(CHUNK, "x");
     const total = THROUGHPUT_MIB * 1024 * 1024;
     const start = now();
-    for (let sent = 0; sent < total; sent += CHUNK) await conn.output.write(chunk);
+    if (sync) for (let sent = 0; sent < total; sent += CHUNK) conn.output.writeSync(chunk);
+    else for (let sent = 0; sent < total; sent += CHUNK) await conn.output.write(chunk);
     conn.shutdownOutput();
     const answer = Buffer.alloc(8);
     let got = 0;
@@ -118,8 +149,13 @@ async function measure(kind: string): Promise<number> {
     let start = 0;
     for (let i = -WARMUP; i < ROUNDS; i++) {
       if (i === 0) start = now();
-      await conn.output.write(byte);
-      if ((await conn.input.readInto(back)) !== 1) throw new Error("the echo peer went away");
+      if (sync) {
+        conn.output.writeSync(byte);
+        if (conn.input.readIntoSync(back) !== 1) throw new Error("the echo peer went away");
+      } else {
+        await conn.output.write(byte);
+        if ((await conn.input.readInto(back)) !== 1) throw new Error("the echo peer went away");
+      }
     }
     result = (now() - start) / ROUNDS;
   }
@@ -211,33 +247,46 @@ async function main(): Promise<void> {
     console.log((await measure(kind!)).toFixed(3));
     return;
   }
+  const only = mode === "--only" ? kind : undefined; // a quick look at one kind ("tcp", "date"…)
   const hasJava = existsSync(path.join(javaDir, "DateServer.class"));
   const f = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(2));
   for (const pinned of [false, true]) {
     const label = pinned ? "pinned (taskset -c 0)" : "unpinned";
-    const tcp = { ts: tsRun(pinned, "tcp"), c: cRun(pinned, ["pingpong", "tcp", String(ROUNDS)]) };
-    const unix = {
-      ts: tsRun(pinned, "unix"),
-      c: cRun(pinned, ["pingpong", "unix", String(ROUNDS)]),
+    const c = {
+      tcp: cRun(pinned, ["pingpong", "tcp", String(ROUNDS)]),
+      unix: cRun(pinned, ["pingpong", "unix", String(ROUNDS)]),
+      tp: cRun(pinned, ["throughput", String(THROUGHPUT_MIB), String(CHUNK)]),
     };
-    const tp = {
-      ts: tsRun(pinned, "throughput"),
-      c: cRun(pinned, ["throughput", String(THROUGHPUT_MIB), String(CHUNK)]),
-    };
-    const date = {
-      ts: await dateServer(pinned, process.execPath, [
-        ...process.execArgv,
-        self,
-        "--peer",
-        "date-server",
-      ]),
-      java: hasJava ? await dateServer(pinned, "java", ["-cp", javaDir, "DateServer", "0"]) : NaN,
-      c: await dateServer(pinned, path.join(binDir, "date_server"), ["0"]),
-    };
+    const ts = (k: string) => (only === undefined || k.startsWith(only) ? tsRun(pinned, k) : NaN);
+    const async = { tcp: ts("tcp-async"), unix: ts("unix-async"), tp: ts("throughput-async") };
+    const tcp = { ts: ts("tcp"), c: c.tcp };
+    const unix = { ts: ts("unix"), c: c.unix };
+    const tp = { ts: ts("throughput"), c: c.tp };
+    const date =
+      only !== undefined && only !== "date"
+        ? { ts: NaN, java: NaN, c: NaN }
+        : {
+            ts: await dateServer(pinned, process.execPath, [
+              ...process.execArgv,
+              self,
+              "--peer",
+              "date-server",
+            ]),
+            java: hasJava
+              ? await dateServer(pinned, "java", ["-cp", javaDir, "DateServer", "0"])
+              : NaN,
+            c: await dateServer(pinned, path.join(binDir, "date_server"), ["0"]),
+          };
+    const line = (name: string, v: { ts: number; c: number }) =>
+      `${name} ts=${f(v.ts)} c=${f(v.c)} ratio=${(v.ts / v.c).toFixed(2)}`;
     const lines = [
-      `socket.tcp.roundtrip ts=${f(tcp.ts)} c=${f(tcp.c)} ratio=${(tcp.ts / tcp.c).toFixed(2)}`,
-      `socket.unix.roundtrip ts=${f(unix.ts)} c=${f(unix.c)} ratio=${(unix.ts / unix.c).toFixed(2)}`,
-      `socket.tcp.throughput ts=${f(tp.ts)} c=${f(tp.c)} ratio=${(tp.ts / tp.c).toFixed(2)}`,
+      // The awaitable figures first (no goal), then blocking vs blocking.
+      line("socket.tcp.roundtrip.async", { ts: async.tcp, c: c.tcp }),
+      line("socket.unix.roundtrip.async", { ts: async.unix, c: c.unix }),
+      line("socket.tcp.throughput.async", { ts: async.tp, c: c.tp }),
+      line("socket.tcp.roundtrip", tcp),
+      line("socket.unix.roundtrip", unix),
+      line("socket.tcp.throughput", tp),
       `socket.dateserver ts=${f(date.ts)} java=${hasJava ? f(date.java) : "n/a (no JDK)"} ` +
         `ratio=${hasJava ? (date.ts / date.java).toFixed(2) : "n/a"}`,
     ];
@@ -245,7 +294,7 @@ async function main(): Promise<void> {
       `# ${label}: round trips in µs, throughput in MB/s (64 KiB writes, ${THROUGHPUT_MIB} MiB), ` +
         `date server in requests/s (${DATE_CLIENTS} concurrent clients; C's date_server: ${f(date.c)})`,
     );
-    for (const line of lines) console.log(pinned ? line : `${line}  (unpinned)`);
+    for (const l of lines) console.log(pinned ? l : `${l}  (unpinned)`);
   }
 }
 

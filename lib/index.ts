@@ -175,6 +175,8 @@ export {
   msgget,
   msgsnd,
   msgrcv,
+  msgsndSync,
+  msgrcvSync,
   msgctl,
   sysvMessageQueues,
   type MessageQueueOpenOptions,

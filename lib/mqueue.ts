@@ -196,8 +196,8 @@ export class MessageQueue extends Descriptor {
     const fd = this.fd;
     const buffer = this.#buffer();
     const attempt = () => {
-      const got = native.mqReceiveNowait(fd, buffer, 0, buffer.length);
-      return got === null ? undefined : this.#message(buffer, got);
+      const n = native.mqReceiveNowait(fd, buffer, 0, buffer.length, priorityOut);
+      return n < 0 ? undefined : this.#message(buffer, n);
     };
     // As in send(): a message already there is taken at once.
     try {
@@ -220,8 +220,8 @@ export class MessageQueue extends Descriptor {
   tryReceive(): ReceivedMessage | undefined {
     this.checkOpen("mq_receive");
     const buffer = this.#buffer();
-    const got = native.mqReceiveNowait(this.fd, buffer, 0, buffer.length);
-    return got === null ? undefined : this.#message(buffer, got);
+    const n = native.mqReceiveNowait(this.fd, buffer, 0, buffer.length, priorityOut);
+    return n < 0 ? undefined : this.#message(buffer, n);
   }
 
   /**
@@ -247,11 +247,18 @@ export class MessageQueue extends Descriptor {
       bufferSize === undefined
         ? this.#buffer()
         : Buffer.alloc(checkInteger("bufferSize", bufferSize, 0, 2 ** 31 - 1));
-    const got =
+    const n =
       timeout === undefined
-        ? native.mqReceive(this.fd, buffer, 0, buffer.length)
-        : native.mqTimedreceive(this.fd, buffer, 0, buffer.length, checkTimeout(timeout));
-    return this.#message(buffer, got);
+        ? native.mqReceive(this.fd, buffer, 0, buffer.length, priorityOut)
+        : native.mqTimedreceive(
+            this.fd,
+            buffer,
+            0,
+            buffer.length,
+            priorityOut,
+            checkTimeout(timeout),
+          );
+    return this.#message(buffer, n);
   }
 
   /**
@@ -283,14 +290,32 @@ export class MessageQueue extends Descriptor {
     return `MessageQueue { name: '${this.name}', fd ${this.fd}, ${a.curmsgs}/${a.maxmsg} messages of up to ${a.msgsize} bytes }`;
   }
 
+  // A receive needs mq_msgsize bytes. Small queues receive straight into a
+  // fresh Buffer (a slice of Node's pool) that becomes the message: no copy,
+  // one allocation per message. Large ones share a scratch buffer and copy
+  // out only what came, so a short message does not hold mq_msgsize bytes.
   #buffer(): Buffer {
+    if (this.msgsize <= SMALL) return Buffer.allocUnsafe(this.msgsize);
     return (this.#scratch ??= Buffer.allocUnsafe(this.msgsize));
   }
 
-  #message(buffer: Buffer, [n, priority]: [number, number]): ReceivedMessage {
-    return { data: Buffer.from(buffer.subarray(0, n)), priority };
+  #message(buffer: Buffer, n: number): ReceivedMessage {
+    const data =
+      buffer === this.#scratch
+        ? Buffer.from(buffer.subarray(0, n))
+        : n === buffer.length
+          ? buffer
+          : buffer.subarray(0, n);
+    return { data, priority: priorityOut[0]! };
   }
 }
+
+// Buffers below half of Buffer.poolSize are slices of Node's pool (cheap).
+const SMALL = Buffer.poolSize >>> 1;
+
+// Where each receive's call stores the message's priority, as C's `unsigned
+// *msg_prio`: read at once, before any other receive (one JavaScript thread).
+const priorityOut = new Uint32Array(1);
 
 function checkTimeout(timeout: unknown): number {
   return checkInteger("timeout", timeout, 0, 2 ** 31 - 1);
@@ -509,6 +534,33 @@ export function msgrcv(
     options,
     { msqid },
   );
+}
+
+/**
+ * The plain msgsnd(2), for programs that are not an event loop (a
+ * benchmark, a worker, a C-like server; never a notebook cell): it blocks
+ * this whole process while the queue is full, or with IPC_NOWAIT throws
+ * EAGAIN. Use msgsnd() everywhere else.
+ */
+export function msgsndSync(msqid: number, type: number, data: ByteInput, flags = 0): void {
+  checkMsqid(msqid);
+  checkInteger("type", type, -(2 ** 31), 2 ** 31 - 1);
+  const bytes = toBytes(data);
+  checkFlags("msgsnd", flags, C.IPC_NOWAIT);
+  native.msgsndSync(msqid, type, bytes, 0, bytes.length, flags);
+}
+
+/**
+ * The plain msgrcv(2), as msgrcv() takes its arguments, for programs that
+ * are not an event loop (see msgsndSync): it blocks this whole process
+ * while no message matches, or with IPC_NOWAIT throws ENOMSG.
+ */
+export function msgrcvSync(msqid: number, maxsize: number, type = 0, flags = 0): SysvMessage {
+  checkMsqid(msqid);
+  checkInteger("maxsize", maxsize, 0, 2 ** 31 - 1);
+  checkInteger("type", type, -(2 ** 31), 2 ** 31 - 1);
+  checkFlags("msgrcv", flags, C.IPC_NOWAIT | C.MSG_NOERROR | C.MSG_EXCEPT);
+  return native.msgrcvSync(msqid, maxsize, type, flags);
 }
 
 function toMsqidDs(raw: NativeMsqidDs): MsqidDs {

@@ -356,25 +356,30 @@ export interface NativeAddon {
     priority: number,
     ms: number,
   ): true;
+  /** mq_receive(3) into buffer: the byte count, the message's priority in priority[0]. */
   mqReceive(
     fd: number,
     buffer: Uint8Array,
     offset: number,
     length: number,
-  ): [bytes: number, priority: number];
+    priority: Uint32Array,
+  ): number;
+  /** As mqReceive, or -1 when the queue is empty. */
   mqReceiveNowait(
     fd: number,
     buffer: Uint8Array,
     offset: number,
     length: number,
-  ): [bytes: number, priority: number] | null;
+    priority: Uint32Array,
+  ): number;
   mqTimedreceive(
     fd: number,
     buffer: Uint8Array,
     offset: number,
     length: number,
+    priority: Uint32Array,
     ms: number,
-  ): [bytes: number, priority: number];
+  ): number;
   mqNotify(fd: number, signo: number): void;
   msgget(key: number, flags: number): number;
   msgsnd(
@@ -394,6 +399,15 @@ export interface NativeAddon {
     length: number,
     flags: number,
   ): boolean;
+  /** The plain msgsnd(2): blocks while the queue is full (unless IPC_NOWAIT: EAGAIN). */
+  msgsndSync(
+    msqid: number,
+    type: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    flags: number,
+  ): true;
   msgrcv(
     msqid: number,
     maxsize: number,
@@ -402,6 +416,8 @@ export interface NativeAddon {
     callback: BlockingCallback<NativeMessage>,
   ): number;
   msgrcvNowait(msqid: number, maxsize: number, type: number, flags: number): NativeMessage | null;
+  /** The plain msgrcv(2): blocks while no message matches (unless IPC_NOWAIT: ENOMSG). */
+  msgrcvSync(msqid: number, maxsize: number, type: number, flags: number): NativeMessage;
   msgctlStat(msqid: number): NativeMsqidDs;
   msgctlSetQbytes(msqid: number, qbytes: number): void;
   msgctlRemove(msqid: number): void;

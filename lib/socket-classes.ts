@@ -121,6 +121,28 @@ export class SocketInput {
   }
 
   /**
+   * readInto's blocking form: one read(2) into `buffer` (what readLine left
+   * over first), blocking this whole process until data or end of file (0).
+   * For programs that are not an event loop (a benchmark, a worker, a C-like
+   * server); never in a notebook cell. Use readInto() everywhere else.
+   */
+  readIntoSync(buffer: Buffer): number {
+    if (!Buffer.isBuffer(buffer) || buffer.length === 0) {
+      throw invalidType(`buffer must be a non-empty Buffer, got ${show(buffer)}`);
+    }
+    const fd = this.#socket.fd;
+    if (this.#pending.length > 0) {
+      const n = this.#pending.copy(buffer);
+      this.#pending = this.#pending.subarray(n);
+      return n;
+    }
+    if (this.#ended) return 0;
+    const n = native.read(fd, buffer, 0, buffer.length);
+    if (n === 0) this.#ended = true;
+    return n;
+  }
+
+  /**
    * The next line without its "\n" (or "\r\n"), however many reads it took
    * (TCP is a byte stream: a line may come in pieces, or several in one
    * read); null at end of file. A last line with no newline is returned.
@@ -191,6 +213,20 @@ export class SocketOutput {
     }
     if (done === bytes.length) return Promise.resolve(done);
     return writeFd(fd, bytes.subarray(done), options).then((n) => done + n);
+  }
+
+  /**
+   * write's blocking form: write(2) until every byte is in the socket's
+   * buffer, blocking this whole process while it is full; the byte count.
+   * For programs that are not an event loop (a benchmark, a worker, a C-like
+   * server); never in a notebook cell. Use write() everywhere else.
+   */
+  writeSync(data: ByteInput): number {
+    const fd = this.#socket.fd;
+    const bytes = toBytes(data);
+    let done = 0;
+    while (done < bytes.length) done += native.write(fd, bytes, done, bytes.length - done);
+    return done;
   }
 
   /** The text, as UTF-8. */

@@ -116,6 +116,8 @@ const values = [
   "msgget",
   "msgsnd",
   "msgrcv",
+  "msgsndSync",
+  "msgrcvSync",
   "msgctl",
   "sysvMessageQueues",
   "MAP_ANONYMOUS",

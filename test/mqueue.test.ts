@@ -34,11 +34,14 @@ import {
   msgctl,
   msgget,
   msgrcv,
+  msgrcvSync,
   msgsnd,
+  msgsndSync,
   pendingBlockingWaits,
   pendingWaits,
   sysvMessageQueues,
 } from "ipc-lab";
+import { native } from "./fixtures/internals.ts";
 
 const run = promisify(execFile);
 const fixtures = path.join(import.meta.dirname, "fixtures");
@@ -195,6 +198,26 @@ test("highest priority first, first in first out among equals", async () => {
     got.push(`${data}${priority}`);
   }
   expect(got).toEqual(["f32767", "b5", "e5", "a1", "c1", "d0"]);
+});
+
+test("every receive form reports its own message's priority, with another receive pending meanwhile", async () => {
+  const a = queue();
+  const b = queue();
+  const pending = a.receive({ timeout: 10_000 });
+  await b.send("b5", { priority: 5 });
+  await b.send("b9", { priority: 9 });
+  b.sendSync("b2", 2);
+  expect(b.receiveSync()).toEqual({ data: Buffer.from("b9"), priority: 9 });
+  await a.send("a3", { priority: 3 });
+  expect(b.tryReceive()).toEqual({ data: Buffer.from("b5"), priority: 5 });
+  expect(await pending).toEqual({ data: Buffer.from("a3"), priority: 3 });
+  expect(await b.receive()).toEqual({ data: Buffer.from("b2"), priority: 2 });
+  // The addon's receive stores the priority where C's does, through an out-parameter.
+  const buffer = Buffer.alloc(b.msgsize);
+  expect(() => native.mqReceiveNowait(b.fd, buffer, 0, buffer.length, [0] as never)).toThrow(
+    "priority must be a Uint32Array of at least one element",
+  );
+  expect(native.mqReceiveNowait(b.fd, buffer, 0, buffer.length, new Uint32Array(1))).toBe(-1);
 });
 
 test("messages keep their boundaries: two sends are two receives, an empty one too", async () => {
@@ -545,7 +568,7 @@ test("msgget with an ftok key; msgsnd/msgrcv by type 0, > 0, < 0 and MSG_EXCEPT;
     expect((await msgrcv(id, 16, -2)).data.toString()).toBe("a2"); // < 0: lowest type <= 2
     expect((await msgrcv(id, 16, 2, MSG_EXCEPT)).data.toString()).toBe("e"); // not type 2
     expect((await msgrcv(id, 16, 0)).data.toString()).toBe("b");
-    expect(msgctl(id, IPC_STAT)).toMatchObject({ qnum: 0, lrpid: process.pid });
+    expect(msgctl(id, IPC_STAT)).toMatchObject({ qnum: 0, lspid: process.pid });
     msgctl(id, IPC_RMID);
     msqids.delete(id);
     expect(sysvMessageQueues().some((q) => q.msqid === id)).toBe(false);
@@ -645,6 +668,85 @@ test("System V bad input: type 0 to msgsnd, a message over maxsize (E2BIG, MSG_N
   expect(() => msgrcv(-1, 4)).toThrow(expect.objectContaining({ code: "ERR_OUT_OF_RANGE" }));
   expect(() => msgctl(id, 99 as typeof IPC_STAT)).toThrow(
     expect.objectContaining({ code: "ERR_INVALID_ARG_VALUE" }),
+  );
+});
+
+test("msgsndSync and msgrcvSync block this process: a C echo peer in another process answers", async () => {
+  const id = sysvQueue();
+  // Should the peer fail, removing the queue ends the blocked msgrcvSync (EIDRM) instead of hanging.
+  const watchdog = start(process.execPath, [
+    "-e",
+    `setTimeout(() => require("node:child_process").execFileSync("ipcrm", ["-q", "${id}"]), 20000)`,
+  ]);
+  watchdog.out.catch(() => {}); // killed by afterEach
+  const echo = start(bin("mq_bench"), ["sysv-echo", String(id)]);
+  for (const text of ["a", "bc"]) {
+    msgsndSync(id, 1, text);
+    expect(msgrcvSync(id, 8, 2)).toEqual({ type: 2, data: Buffer.from(text.slice(0, 1)) });
+  }
+  msgsndSync(id, 1, "q");
+  await echo.out;
+  expect(msgctl(id, IPC_STAT)).toMatchObject({ qnum: 0, lspid: process.pid });
+  expect(pendingBlockingWaits()).toBe(0); // no thread: the calls ran on this one
+});
+
+test("msgrcvSync and msgsndSync in a TS peer process answer this one's awaitable calls", async () => {
+  const id = sysvQueue();
+  const script = `import { msgrcvSync, msgsndSync } from "ipc-lab";
+    for (let m = msgrcvSync(${id}, 64, 1); m.data.length > 0; m = msgrcvSync(${id}, 64, 1))
+      msgsndSync(${id}, 2, m.data.toString().toUpperCase());`;
+  const peer = start(process.execPath, ["--input-type=module", "-e", script]);
+  for (const text of ["one", "two"]) {
+    await msgsnd(id, 1, text);
+    expect(await msgrcv(id, 64, 2, 0, { timeout: 10_000 })).toEqual({
+      type: 2,
+      data: Buffer.from(text.toUpperCase()),
+    });
+  }
+  await msgsnd(id, 1, "");
+  await peer.out;
+});
+
+test("msgsndSync and msgrcvSync: IPC_NOWAIT, sizes and bad input fail as the kernel and the checks say", () => {
+  const id = sysvQueue();
+  expect(() => msgrcvSync(id, 16, 0, IPC_NOWAIT)).toThrow(
+    expect.objectContaining({
+      code: "ENOMSG",
+      syscall: "msgrcv",
+      msqid: id,
+      message: `msgrcv: ENOMSG (No message of desired type) msqid ${id}`,
+    }),
+  );
+  msgctl(id, IPC_SET, { qbytes: 4 });
+  msgsndSync(id, 3, "1234");
+  expect(() => msgsndSync(id, 1, "5", IPC_NOWAIT)).toThrow(
+    expect.objectContaining({ code: "EAGAIN", syscall: "msgsnd", msqid: id }),
+  );
+  expect(() => msgrcvSync(id, 2)).toThrow(expect.objectContaining({ code: "E2BIG" }));
+  expect(msgrcvSync(id, 2, -5, MSG_NOERROR)).toEqual({ type: 3, data: Buffer.from("12") });
+  expect(() => msgsndSync(id, 0, "x")).toThrow(
+    expect.objectContaining({ code: "EINVAL", syscall: "msgsnd" }),
+  );
+  expect(() => msgsndSync(-1, 1, "x")).toThrow(
+    expect.objectContaining({ code: "ERR_OUT_OF_RANGE" }),
+  );
+  expect(() => msgsndSync(id, 1, 42 as unknown as string)).toThrow(
+    expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }),
+  );
+  expect(() => msgsndSync(id, 1, "x", MSG_NOERROR)).toThrow(
+    expect.objectContaining({ code: "ERR_INVALID_ARG_VALUE" }),
+  );
+  expect(() => msgrcvSync(id, -1)).toThrow(expect.objectContaining({ code: "ERR_OUT_OF_RANGE" }));
+  expect(() => msgrcvSync(id, 8, 0, 0o7777777)).toThrow(
+    expect.objectContaining({ code: "ERR_INVALID_ARG_VALUE" }),
+  );
+  msgctl(id, IPC_RMID);
+  msqids.delete(id);
+  expect(() => msgrcvSync(id, 8, 0, IPC_NOWAIT)).toThrow(
+    expect.objectContaining({ code: "EINVAL", syscall: "msgrcv" }),
+  );
+  expect(() => msgsndSync(id, 1, "x")).toThrow(
+    expect.objectContaining({ code: "EINVAL", syscall: "msgsnd" }),
   );
 });
 

@@ -224,6 +224,105 @@ test("readInto reads straight into the caller's buffer, after what readLine left
   );
 });
 
+test("readIntoSync and writeSync: the blocking read(2) and write(2), after what readLine left over", () => {
+  const [a, b] = Socket.pair().map(own);
+  expect(a!.output.writeSync("line\nrest")).toBe(9);
+  expect(a!.output.writeSync(Buffer.from("!"))).toBe(1);
+  const input = b!.input;
+  const buffer = Buffer.alloc(16);
+  expect(input.readIntoSync(buffer)).toBe(10); // one read took both writes
+  expect(buffer.subarray(0, 10).toString()).toBe("line\nrest!");
+  a!.output.writeSync("x");
+  a!.close();
+  expect(input.readIntoSync(buffer)).toBe(1);
+  expect(input.readIntoSync(buffer)).toBe(0); // end of file
+  expect(input.readIntoSync(buffer)).toBe(0);
+  expect(() => input.readIntoSync(Buffer.alloc(0))).toThrow(
+    expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }),
+  );
+  expect(() => input.readIntoSync("x" as unknown as Buffer)).toThrow(
+    expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }),
+  );
+  const output = b!.output;
+  expect(() => output.writeSync(42 as unknown as string)).toThrow(
+    expect.objectContaining({ code: "ERR_INVALID_ARG_TYPE" }),
+  );
+  b!.close();
+  expect(() => input.readIntoSync(buffer)).toThrow(expect.objectContaining({ code: "EBADF" }));
+  expect(() => output.writeSync("x")).toThrow(expect.objectContaining({ code: "EBADF" }));
+});
+
+test("writeSync to a peer that closed fails with EPIPE; readIntoSync after a reset with ECONNRESET", async () => {
+  const [a, b] = Socket.pair();
+  own(a!);
+  b!.close();
+  expect(() => a!.output.writeSync("to nobody")).toThrow(
+    expect.objectContaining({ code: "EPIPE", syscall: "write" }),
+  );
+  const server = localServer();
+  const accepted = server.accept({ timeout: 10_000 });
+  const client = own(await Socket.connect("127.0.0.1", server.localPort, { timeout: 10_000 }));
+  const peer = await accepted;
+  peer.setSoLinger(0);
+  peer.close();
+  expect(() => client.input.readIntoSync(Buffer.alloc(8))).toThrow(
+    expect.objectContaining({
+      code: "ECONNRESET",
+      syscall: "read",
+      message: expect.stringMatching(/^read: ECONNRESET \(Connection reset by peer\) fd \d+$/),
+    }),
+  );
+});
+
+test("writeSync and readIntoSync across processes: a Python sink counts 1 MiB, a TS peer echoes with the sync forms", async () => {
+  const sink = `
+import socket, sys
+server = socket.create_server(("127.0.0.1", 0))
+print(server.getsockname()[1], flush=True)
+conn, _ = server.accept()
+total = 0
+while True:
+    data = conn.recv(65536)
+    if not data:
+        break
+    total += len(data)
+conn.sendall(str(total).encode())
+conn.close()
+`;
+  const python = spawn("python3", ["-c", sink], { stdio: ["ignore", "pipe", "inherit"] });
+  const exited = new Promise((resolve) => python.on("close", resolve));
+  const port = await new Promise<number>((resolve) =>
+    python.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+  );
+  python.stdout.resume();
+  const conn = own(await Socket.connect("127.0.0.1", port, { timeout: 10_000 }));
+  // Blocks while the socket's buffer is full: Python drains it meanwhile.
+  expect(conn.output.writeSync(Buffer.alloc(1 << 20, "x"))).toBe(1 << 20);
+  conn.shutdownOutput();
+  const buffer = Buffer.alloc(64);
+  let got = "";
+  for (let n = conn.input.readIntoSync(buffer); n > 0; n = conn.input.readIntoSync(buffer))
+    got += buffer.subarray(0, n).toString();
+  expect(got).toBe(String(1 << 20));
+  expect(await exited).toBe(0);
+
+  const server = localServer();
+  const echo = `import { Socket } from "ipc-lab";
+    const s = await Socket.connect("127.0.0.1", ${server.localPort});
+    const b = Buffer.alloc(64);
+    for (let n = s.input.readIntoSync(b); n > 0; n = s.input.readIntoSync(b))
+      s.output.writeSync(b.subarray(0, n).toString().toUpperCase());
+    s.close();`;
+  const child = runChild(process.execPath, ["--input-type=module", "-e", echo]);
+  const peer = own(await server.accept({ timeout: 20_000 }));
+  for (const text of ["ping", "pong"]) {
+    await peer.output.write(text);
+    expect((await peer.input.read(64, { timeout: 10_000 })).toString()).toBe(text.toUpperCase());
+  }
+  peer.shutdownOutput();
+  expect(await child).toMatchObject({ code: 0, stderr: "" });
+});
+
 test("a ServerSocket with no host listens on every interface (0.0.0.0), as Java's", () => {
   const server = own(new ServerSocket(0));
   expect(server.localAddress).toMatchObject({ family: "IPv4", host: "0.0.0.0" });

@@ -123,25 +123,40 @@ Napi::Value Send(const Napi::CallbackInfo& info, Mode mode) {
   return Napi::Boolean::New(env, true);
 }
 
-// (fd, buffer, offset, length[, ms]) -> [bytes, priority], or null when a
-// nowait receive would block. The buffer must hold mq_msgsize bytes.
+// Where a receive stores the message's priority: a Uint32Array of one
+// element, as C's `unsigned *msg_prio` (a result array per receive would be
+// an allocation per message).
+unsigned* ArgPriorityOut(const Napi::CallbackInfo& info, size_t index) {
+  napi_typedarray_type type = napi_int8_array;
+  size_t length = 0;
+  void* data = nullptr;
+  // One napi_get_typedarray_info: this runs once per message.
+  if (index >= info.Length() || !info[index].IsTypedArray() ||
+      napi_get_typedarray_info(info.Env(), info[index], &type, &length, &data, nullptr, nullptr) !=
+          napi_ok ||
+      type != napi_uint32_array || length < 1) {
+    ThrowTypeError(info.Env(), "priority must be a Uint32Array of at least one element");
+  }
+  return static_cast<unsigned*>(data);
+}
+
+// (fd, buffer, offset, length, priority[, ms]) -> bytes, with the message's
+// priority in priority[0]; -1 when a nowait receive would block. The buffer
+// must hold mq_msgsize bytes.
 Napi::Value Receive(const Napi::CallbackInfo& info, Mode mode) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0);
   ByteRange bytes = ArgByteRange(info, 1);
-  struct timespec ts = Deadline(mode == Mode::kTimed ? static_cast<double>(ArgSize(info, 4, "ms")) : -1.0);
+  unsigned* prio = ArgPriorityOut(info, 4);
+  struct timespec ts = Deadline(mode == Mode::kTimed ? static_cast<double>(ArgSize(info, 5, "ms")) : -1.0);
   char* data = reinterpret_cast<char*>(bytes.data);
-  unsigned prio = 0;
   ssize_t n = RetryEintr([&] {
-    return mode == Mode::kPlain ? mq_receive(fd, data, bytes.length, &prio)
-                                : mq_timedreceive(fd, data, bytes.length, &prio, &ts);
+    return mode == Mode::kPlain ? mq_receive(fd, data, bytes.length, prio)
+                                : mq_timedreceive(fd, data, bytes.length, prio, &ts);
   });
-  if (n < 0 && mode == Mode::kNowait && WouldBlock(errno)) return env.Null();
+  if (n < 0 && mode == Mode::kNowait && WouldBlock(errno)) return Napi::Number::New(env, -1);
   if (n < 0) ThrowErrno(env, errno, ReceiveName(mode), Fd(fd));
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, static_cast<double>(n));
-  out.Set(1u, static_cast<double>(prio));
-  return out;
+  return Napi::Number::New(env, static_cast<double>(n));
 }
 
 Napi::Value MqSend(const Napi::CallbackInfo& info) { return Send(info, Mode::kPlain); }
@@ -203,31 +218,38 @@ std::unique_ptr<Message> ReadMessage(const Napi::CallbackInfo& info, size_t inde
 }
 
 // msgsndNowait(msqid, type, buffer, offset, length, flags) -> true, or false
-// if the queue is full (EAGAIN with IPC_NOWAIT).
-Napi::Value MsgsndNowait(const Napi::CallbackInfo& info) {
+// if the queue is full (EAGAIN with IPC_NOWAIT); msgsndSync(...same) is the
+// plain call, blocking while the queue is full unless flags has IPC_NOWAIT.
+Napi::Value Snd(const Napi::CallbackInfo& info, bool nowait) {
   int id = ArgInt(info, 0, "msqid");
   auto m = ReadMessage(info, 1);
-  int flags = ArgInt(info, 5, "flags");
+  int flags = ArgInt(info, 5, "flags") | (nowait ? IPC_NOWAIT : 0);
   size_t size = m->storage.size() - sizeof(long);
-  int rc = RetryEintr([&] { return msgsnd(id, m->raw(), size, flags | IPC_NOWAIT); });
-  if (rc < 0 && errno == EAGAIN) return Napi::Boolean::New(info.Env(), false);
+  int rc = RetryEintr([&] { return msgsnd(id, m->raw(), size, flags); });
+  if (rc < 0 && nowait && errno == EAGAIN) return Napi::Boolean::New(info.Env(), false);
   if (rc < 0) ThrowErrno(info.Env(), errno, "msgsnd", Msqid(id));
   return Napi::Boolean::New(info.Env(), true);
 }
 
 // msgrcvNowait(msqid, maxsize, type, flags) -> { type, data }, or null when
-// no message matches (ENOMSG with IPC_NOWAIT).
-Napi::Value MsgrcvNowait(const Napi::CallbackInfo& info) {
+// no message matches (ENOMSG with IPC_NOWAIT); msgrcvSync(...same) is the
+// plain call, blocking while none matches unless flags has IPC_NOWAIT.
+Napi::Value Rcv(const Napi::CallbackInfo& info, bool nowait) {
   int id = ArgInt(info, 0, "msqid");
   size_t max = ArgSize(info, 1, "maxsize");
   int type = ArgInt(info, 2, "type");
-  int flags = ArgInt(info, 3, "flags");
+  int flags = ArgInt(info, 3, "flags") | (nowait ? IPC_NOWAIT : 0);
   Message m(max);
-  ssize_t n = RetryEintr([&] { return msgrcv(id, m.raw(), max, type, flags | IPC_NOWAIT); });
-  if (n < 0 && errno == ENOMSG) return info.Env().Null();
+  ssize_t n = RetryEintr([&] { return msgrcv(id, m.raw(), max, type, flags); });
+  if (n < 0 && nowait && errno == ENOMSG) return info.Env().Null();
   if (n < 0) ThrowErrno(info.Env(), errno, "msgrcv", Msqid(id));
   return MessageValue(info.Env(), m, n);
 }
+
+Napi::Value MsgsndNowait(const Napi::CallbackInfo& info) { return Snd(info, true); }
+Napi::Value MsgsndSync(const Napi::CallbackInfo& info) { return Snd(info, false); }
+Napi::Value MsgrcvNowait(const Napi::CallbackInfo& info) { return Rcv(info, true); }
+Napi::Value MsgrcvSync(const Napi::CallbackInfo& info) { return Rcv(info, false); }
 
 class MsgsndCall : public BlockingCall {
  public:
@@ -340,15 +362,17 @@ void InitMqueue(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "mqSend", MqSend, 5);
   Export(env, exports, "mqSendNowait", MqSendNowait, 5);
   Export(env, exports, "mqTimedsend", MqTimedsend, 6);
-  Export(env, exports, "mqReceive", MqReceive, 4);
-  Export(env, exports, "mqReceiveNowait", MqReceiveNowait, 4);
-  Export(env, exports, "mqTimedreceive", MqTimedreceive, 5);
+  Export(env, exports, "mqReceive", MqReceive, 5);
+  Export(env, exports, "mqReceiveNowait", MqReceiveNowait, 5);
+  Export(env, exports, "mqTimedreceive", MqTimedreceive, 6);
   Export(env, exports, "mqNotify", MqNotify, 2);
   Export(env, exports, "msgget", Msgget, 2);
   Export(env, exports, "msgsnd", Msgsnd, 7);
   Export(env, exports, "msgsndNowait", MsgsndNowait, 6);
+  Export(env, exports, "msgsndSync", MsgsndSync, 6);
   Export(env, exports, "msgrcv", Msgrcv, 5);
   Export(env, exports, "msgrcvNowait", MsgrcvNowait, 4);
+  Export(env, exports, "msgrcvSync", MsgrcvSync, 4);
   Export(env, exports, "msgctlStat", MsgctlStat, 1);
   Export(env, exports, "msgctlSetQbytes", MsgctlSetQbytes, 2);
   Export(env, exports, "msgctlRemove", MsgctlRemove, 1);
