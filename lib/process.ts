@@ -160,8 +160,8 @@ export class SpawnedChild extends Child {
     if (this.#output === undefined) {
       return Promise.reject(invalidValue("output(): this child was spawned with capture: false"));
     }
-    // A time-out or abort ends this wait only; the collection goes on.
-    return withWaitOptions(this.#output, "output", options);
+    // A time-out or abort ends this wait only; the collection (reads of the pipes) goes on.
+    return withWaitOptions(this.#output, "read", options);
   }
 
   override async [Symbol.asyncDispose](): Promise<void> {

@@ -286,6 +286,16 @@ test("spawnWithFds builds `ls | wc -l` from pipe, fork, dup2 and exec, as a shel
   expect((await wc.wait({ timeout: 10_000 })).code).toBe(0);
 });
 
+test("output() that times out names the call it waited for (read of the pipes), and the collection goes on", async () => {
+  const sleeper = child(spawnWithFds("sh", ["-c", "sleep 0.3; echo done"]));
+  await expect(sleeper.output({ timeout: 20 })).rejects.toMatchObject({
+    code: "ETIMEDOUT",
+    syscall: "read",
+  });
+  expect((await sleeper.output({ timeout: 10_000 })).stdout).toBe("done\n");
+  expect((await sleeper.wait({ timeout: 10_000 })).code).toBe(0);
+});
+
 test("spawnWithFds reports a missing program, a non-executable file and a bad cwd in the parent", () => {
   const before = openFds().length;
   expect(() => spawnWithFds("no-such-program-ipc-lab")).toThrow(
