@@ -7,7 +7,10 @@
 // fifoOpen does those at once. Reading and writing are fd.cc's; FIFOs take
 // no RWF_NOWAIT (EOPNOTSUPP), so lib/fifo.ts sets O_NONBLOCK once open.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -94,6 +97,60 @@ Napi::Value FifoOpen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
+double NowMs() {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+// fifoOpenTimed(path, flags, ms) -> fd, or -1 when ms passed first: the
+// blocking open on the calling thread that gives up, as C's seqnum server
+// does with alarm(2). A POSIX timer sends this thread the library's cancel
+// signal (a no-op handler without SA_RESTART, so open returns EINTR) when the
+// time is up and every 10 ms after: a signal that lands just before open
+// starts cannot leave it blocked. The signal is unblocked only meanwhile.
+Napi::Value FifoOpenTimed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = ArgString(info, 0, "path");
+  int flags = ArgInt(info, 1, "flags");
+  int ms = ArgInt(info, 2, "ms");
+  InstallCancelHandler();
+  struct sigevent event = {};
+  event.sigev_notify = SIGEV_THREAD_ID;
+  event.sigev_signo = CancelSignal();
+  event._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
+  timer_t timer;
+  if (timer_create(CLOCK_MONOTONIC, &event, &timer) < 0) ThrowErrno(env, errno, "timer_create");
+  struct itimerspec when = {};
+  when.it_value.tv_sec = ms / 1000;
+  when.it_value.tv_nsec = static_cast<long>(ms % 1000) * 1000000L + 1;  // 0 would disarm
+  when.it_interval.tv_nsec = 10 * 1000000L;
+  double deadline = NowMs() + ms;
+  sigset_t cancel, old;
+  sigemptyset(&cancel);
+  sigaddset(&cancel, CancelSignal());
+  int fd = -1, err = 0;
+  if (timer_settime(timer, 0, &when, nullptr) < 0) {
+    err = errno;
+  } else {
+    pthread_sigmask(SIG_UNBLOCK, &cancel, &old);
+    for (;;) {
+      fd = open(path.c_str(), flags);
+      err = fd < 0 ? errno : 0;
+      if (err != EINTR || NowMs() >= deadline) break;  // another signal: open again
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  }
+  timer_delete(timer);
+  // A tick sent before the delete may still be pending (blocked now): drop it.
+  struct timespec zero = {0, 0};
+  while (sigtimedwait(&cancel, nullptr, &zero) > 0) {
+  }
+  if (err == EINTR) return Napi::Number::New(env, -1);
+  if (err != 0) ThrowErrno(env, err, "open", Path(path));
+  return Napi::Number::New(env, fd);
+}
+
 // The blocking open on its thread: cancelled by the library's signal, open
 // returns EINTR (the FIFO's wait for a partner is interruptible).
 class FifoOpenCall : public BlockingCall {
@@ -132,6 +189,7 @@ void InitFifo(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "stat", Stat, 1);
   Export(env, exports, "fifoOpen", FifoOpen, 2);
   Export(env, exports, "fifoOpenWait", FifoOpenWait, 3);
+  Export(env, exports, "fifoOpenTimed", FifoOpenTimed, 3);
 }
 
 }  // namespace ipc
