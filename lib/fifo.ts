@@ -396,24 +396,12 @@ export function openFifoSync(
   const { nonblock = false, timeout } = checkOptions(options, "{ timeout: 2000 }");
   if (timeout !== undefined) checkInteger("timeout", timeout, 0, 2 ** 31 - 1);
   const flags = openFlags(path, access, nonblock);
-  // A reader is there already (a writer's common case): no timer to set up.
-  let fd = access === "w" && timeout !== undefined ? tryOpen(path, flags | O_NONBLOCK) : undefined;
-  if (fd !== undefined) native.setNonblocking(fd, nonblock);
-  else if (timeout === undefined || nonblock || access === "rw") fd = native.fifoOpen(path, flags);
+  let fd: number;
+  if (timeout === undefined || nonblock || access === "rw") fd = native.fifoOpen(path, flags);
   else if ((fd = native.fifoOpenTimed(path, flags, timeout)) < 0) {
     throw timedOut("open", timeout, { path });
   }
   return checkOpened(new Fifo(fd, path, access, !nonblock));
-}
-
-/** A non-blocking open for writing; undefined when no reader has it open (ENXIO). */
-function tryOpen(path: string, flags: number): number | undefined {
-  try {
-    return native.fifoOpen(path, flags);
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ENXIO") throw error;
-    return undefined;
-  }
 }
 
 /** The checks before either open and its flags. */

@@ -105,46 +105,50 @@ double NowMs() {
 
 // fifoOpenTimed(path, flags, ms) -> fd, or -1 when ms passed first: the
 // blocking open on the calling thread that gives up, as C's seqnum server
-// does with alarm(2). A POSIX timer sends this thread the library's cancel
-// signal (a no-op handler without SA_RESTART, so open returns EINTR) when the
-// time is up and every 10 ms after: a signal that lands just before open
-// starts cannot leave it blocked. The signal is unblocked only meanwhile.
+// does with alarm(2). A POSIX timer of this thread's (made once, kept) sends
+// it the library's cancel signal (a no-op handler without SA_RESTART, so
+// open returns EINTR) when the time is up and every 10 ms after: a signal
+// that lands just before open starts cannot leave it blocked. The signal is
+// unblocked only meanwhile; a tick that came after the open returned is
+// taken off again (it can only have come once the time was up).
 Napi::Value FifoOpenTimed(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = ArgString(info, 0, "path");
   int flags = ArgInt(info, 1, "flags");
   int ms = ArgInt(info, 2, "ms");
   InstallCancelHandler();
-  struct sigevent event = {};
-  event.sigev_notify = SIGEV_THREAD_ID;
-  event.sigev_signo = CancelSignal();
-  event._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
-  timer_t timer;
-  if (timer_create(CLOCK_MONOTONIC, &event, &timer) < 0) ThrowErrno(env, errno, "timer_create");
-  struct itimerspec when = {};
+  static thread_local timer_t timer;
+  static thread_local bool made = false;
+  if (!made) {
+    struct sigevent event = {};
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = CancelSignal();
+    event._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
+    if (timer_create(CLOCK_MONOTONIC, &event, &timer) < 0) ThrowErrno(env, errno, "timer_create");
+    made = true;
+  }
+  struct itimerspec when = {}, off = {};
   when.it_value.tv_sec = ms / 1000;
   when.it_value.tv_nsec = static_cast<long>(ms % 1000) * 1000000L + 1;  // 0 would disarm
   when.it_interval.tv_nsec = 10 * 1000000L;
-  double deadline = NowMs() + ms;
+  double deadline = NowMs() + ms;  // the timer fires after this
+  if (timer_settime(timer, 0, &when, nullptr) < 0) ThrowErrno(env, errno, "timer_settime");
   sigset_t cancel, old;
   sigemptyset(&cancel);
   sigaddset(&cancel, CancelSignal());
-  int fd = -1, err = 0;
-  if (timer_settime(timer, 0, &when, nullptr) < 0) {
-    err = errno;
-  } else {
-    pthread_sigmask(SIG_UNBLOCK, &cancel, &old);
-    for (;;) {
-      fd = open(path.c_str(), flags);
-      err = fd < 0 ? errno : 0;
-      if (err != EINTR || NowMs() >= deadline) break;  // another signal: open again
-    }
-    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  pthread_sigmask(SIG_UNBLOCK, &cancel, &old);
+  int fd, err;
+  for (;;) {
+    fd = open(path.c_str(), flags);
+    err = fd < 0 ? errno : 0;
+    if (err != EINTR || NowMs() >= deadline) break;  // another signal: open again
   }
-  timer_delete(timer);
-  // A tick sent before the delete may still be pending (blocked now): drop it.
-  struct timespec zero = {0, 0};
-  while (sigtimedwait(&cancel, nullptr, &zero) > 0) {
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  timer_settime(timer, 0, &off, nullptr);
+  if (NowMs() >= deadline) {
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&cancel, nullptr, &zero) > 0) {
+    }
   }
   if (err == EINTR) return Napi::Number::New(env, -1);
   if (err != 0) ThrowErrno(env, err, "open", Path(path));
