@@ -395,17 +395,17 @@ export function openFifoSync(
 ): Fifo {
   const { nonblock = false, timeout } = checkOptions(options, "{ timeout: 2000 }");
   if (timeout !== undefined) checkInteger("timeout", timeout, 0, 2 ** 31 - 1);
-  const flags = openFlags(path, access, nonblock);
-  let fd: number;
-  if (timeout === undefined || nonblock || access === "rw") fd = native.fifoOpen(path, flags);
-  else if ((fd = native.fifoOpenTimed(path, flags, timeout)) < 0) {
-    throw timedOut("open", timeout, { path });
-  }
-  return checkOpened(new Fifo(fd, path, access, !nonblock));
+  checkAccess(path, access, nonblock);
+  const flags = ACCESS[access] | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0);
+  // One native call: openFifo's checks (not a FIFO: EINVAL) and the open,
+  // limited only where it can wait (-1: no limit).
+  const limit = timeout === undefined || nonblock || access === "rw" ? -1 : timeout;
+  const fd = native.fifoOpenTimed(path, flags, limit);
+  if (fd < 0) throw timedOut("open", limit, { path });
+  return new Fifo(fd, path, access, !nonblock);
 }
 
-/** The checks before either open and its flags. */
-function openFlags(path: string, access: FifoAccess, nonblock: boolean): number {
+function checkAccess(path: string, access: FifoAccess, nonblock: boolean): void {
   checkPath(path);
   if (!(access in ACCESS)) {
     throw invalidValue(`access must be "r", "w" or "rw", got ${show(access)}`);
@@ -413,6 +413,11 @@ function openFlags(path: string, access: FifoAccess, nonblock: boolean): number 
   if (typeof nonblock !== "boolean") {
     throw invalidType(`nonblock must be a boolean, got ${show(nonblock)}`);
   }
+}
+
+/** The checks before either open and its flags. */
+function openFlags(path: string, access: FifoAccess, nonblock: boolean): number {
+  checkAccess(path, access, nonblock);
   // Not a FIFO: refuse before open (opening a device or a directory is not what was meant).
   const type = native.stat(path).type;
   if (type !== "fifo") throw notFifo(path, type);

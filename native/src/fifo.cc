@@ -97,25 +97,55 @@ Napi::Value FifoOpen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
+// The name may refer to something else by now (replaced between stat and open).
+Napi::Value CheckedFifo(Napi::Env env, int fd, const std::string& path) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) {
+    int err = errno;
+    close(fd);
+    ThrowErrno(env, err, "fstat", Fd(fd));
+  }
+  if (!S_ISFIFO(st.st_mode)) {
+    close(fd);
+    ThrowErrno(env, EINVAL, "open", Path(path), "it is a file that replaced the FIFO, not a FIFO");
+  }
+  return Napi::Number::New(env, fd);
+}
+
 double NowMs() {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
   return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
-// fifoOpenTimed(path, flags, ms) -> fd, or -1 when ms passed first: the
-// blocking open on the calling thread that gives up, as C's seqnum server
-// does with alarm(2). A POSIX timer of this thread's (made once, kept) sends
-// it the library's cancel signal (a no-op handler without SA_RESTART, so
-// open returns EINTR) when the time is up and every 10 ms after: a signal
-// that lands just before open starts cannot leave it blocked. The signal is
-// unblocked only meanwhile; a tick that came after the open returned is
-// taken off again (it can only have come once the time was up).
+// fifoOpenTimed(path, flags, ms) -> fd, or -1 when ms passed first (ms < 0:
+// no limit): openFifoSync's whole open in one call, with openFifo's checks
+// made here (no stat objects to build): a path that is not a FIFO is EINVAL
+// before open, and a FIFO replaced by something else between stat and open
+// is closed again, EINVAL. The blocking open is on the calling thread and
+// gives up as C's seqnum server does with alarm(2): a POSIX timer of this
+// thread's (made once, kept) sends it the library's cancel signal (a no-op
+// handler without SA_RESTART, so open returns EINTR) when the time is up and
+// every 10 ms after, so a signal that lands just before open starts cannot
+// leave it blocked. The signal is unblocked only meanwhile; a tick that came
+// after the open returned is taken off again (it can only have come once
+// the time was up).
 Napi::Value FifoOpenTimed(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = ArgString(info, 0, "path");
   int flags = ArgInt(info, 1, "flags");
   int ms = ArgInt(info, 2, "ms");
+  struct stat st;
+  if (stat(path.c_str(), &st) < 0) ThrowErrno(env, errno, "stat", Path(path));
+  if (!S_ISFIFO(st.st_mode)) {
+    ThrowErrno(env, EINVAL, "open", Path(path),
+               std::string("it is a ") + TypeOf(st.st_mode) + ", not a FIFO");
+  }
+  if (ms < 0) {
+    int fd = RetryEintr([&] { return open(path.c_str(), flags); });
+    if (fd < 0) ThrowErrno(env, errno, "open", Path(path));
+    return CheckedFifo(env, fd, path);
+  }
   InstallCancelHandler();
   static thread_local timer_t timer;
   static thread_local bool made = false;
@@ -152,7 +182,7 @@ Napi::Value FifoOpenTimed(const Napi::CallbackInfo& info) {
   }
   if (err == EINTR) return Napi::Number::New(env, -1);
   if (err != 0) ThrowErrno(env, err, "open", Path(path));
-  return Napi::Number::New(env, fd);
+  return CheckedFifo(env, fd, path);
 }
 
 // The blocking open on its thread: cancelled by the library's signal, open
