@@ -25,7 +25,6 @@ async function server(args: string[]): Promise<number> {
   const { flags } = parse(args, "sctnm");
   const max = flags.m === undefined ? Infinity : Number(flags.m);
   if (flags.b) {
-    console.log(`listening on ${(flags.s as string | undefined) ?? "/tmp/seqnum_sv"}`);
     serveSeqnumSync({
       serverPath: flags.s as string | undefined,
       clientTemplate: flags.c as string | undefined,

@@ -333,7 +333,7 @@ export interface SeqnumServeSyncOptions extends SeqnumPaths {
   replyTimeout?: number;
   /** Return after this many requests (answered or gone; default: serve for ever). */
   maxRequests?: number;
-  /** Called with one line per event, as the C server prints them. */
+  /** Called with one line per event, as the C server prints them ("listening on …" once its FIFO is made). */
   log?: (line: string) => void;
 }
 
@@ -387,6 +387,9 @@ export function serveSeqnumSync(options: SeqnumServeSyncOptions = {}): SeqnumSer
     }
   }
   const result = { seqNum: start, served: 0, gone: 0, eofs: 0, reusedStale: !made };
+  // As C's server prints them, once the FIFO is there: this call returns only when done.
+  if (!made) log?.(`reusing stale ${serverPath}`);
+  log?.(`listening on ${serverPath}`);
   let reader: Fifo | undefined;
   let dummy: Fifo | undefined;
   try {

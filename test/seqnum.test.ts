@@ -278,7 +278,9 @@ describe("the blocking forms (for programs that are not an event loop)", () => {
     const server = tsServer("-b", "-m", "4", "-t", "1");
     await server.output(/listening/);
     // This process blocks in each request while the server program answers.
-    const first = Number((await cClient("3")).stdout.trim());
+    const c = await cClient("3");
+    expect(c).toMatchObject({ code: 0, stderr: "" });
+    const first = Number(c.stdout.trim());
     expect(seqnumRequestSync(2, { serverPath, clientTemplate })).toBe(first + 3);
     expect((await cClient("-x", "1")).code).toBe(0); // vanishes: the server times out on it
     const last = await tsClient("-b", "5");
