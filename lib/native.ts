@@ -304,6 +304,8 @@ export interface NativeAddon {
   stat(path: string): NativePathStat;
   fifoOpen(path: string, flags: number): number;
   fifoOpenWait(path: string, flags: number, callback: BlockingCallback<number>): number;
+  /** openFifoSync's checks and open on this thread, giving up after `ms` (-1 then; ms < 0: no limit). */
+  fifoOpenTimed(path: string, flags: number, ms: number): number;
   // shm.cc
   shmOpen(name: string, flags: number, mode: number): number;
   shmUnlink(name: string): void;

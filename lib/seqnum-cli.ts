@@ -2,10 +2,12 @@
  * The TypeScript sequence-number server and client as programs, for
  * processes that are really unrelated (started on their own, finding each
  * other by the FIFO's name only), with the C programs' options and output:
- *   node lib/dist/seqnum-cli.js server [-s FIFO] [-c TEMPLATE] [-n START] [-t S] [-m N] [-D]
- *   node lib/dist/seqnum-cli.js client [-s FIFO] [-c TEMPLATE] [-t S] [-x] [SEQLEN]
+ *   node lib/dist/seqnum-cli.js server [-s FIFO] [-c TEMPLATE] [-n START] [-t S] [-m N] [-D] [-b]
+ *   node lib/dist/seqnum-cli.js client [-s FIFO] [-c TEMPLATE] [-t S] [-x] [-b] [SEQLEN]
+ * -b: the blocking forms (serveSeqnumSync, seqnumRequestSync), as the C
+ * programs are, with no event loop; the client's -t and -x are then refused.
  */
-import { SeqnumServer, seqnumRequest } from "./seqnum";
+import { SeqnumServer, seqnumRequest, seqnumRequestSync, serveSeqnumSync } from "./seqnum";
 
 function parse(args: string[], valued: string) {
   const flags: Record<string, string | true> = {};
@@ -22,6 +24,18 @@ function parse(args: string[], valued: string) {
 async function server(args: string[]): Promise<number> {
   const { flags } = parse(args, "sctnm");
   const max = flags.m === undefined ? Infinity : Number(flags.m);
+  if (flags.b) {
+    serveSeqnumSync({
+      serverPath: flags.s as string | undefined,
+      clientTemplate: flags.c as string | undefined,
+      start: flags.n === undefined ? 0 : Number(flags.n),
+      replyTimeout: 1000 * (flags.t === undefined ? 2 : Number(flags.t)),
+      dummyWriter: !flags.D,
+      maxRequests: max,
+      log: (line) => console.log(line),
+    });
+    return 0;
+  }
   let srv: SeqnumServer | undefined = undefined;
   srv = await SeqnumServer.start({
     serverPath: flags.s as string | undefined,
@@ -46,6 +60,16 @@ async function server(args: string[]): Promise<number> {
 
 async function client(args: string[]): Promise<number> {
   const { flags, rest } = parse(args, "sct");
+  if (flags.b) {
+    if (flags.t !== undefined || flags.x) throw new Error("-b takes neither -t nor -x");
+    const seqLen = rest[0] === undefined ? 1 : Number(rest[0]);
+    const paths = {
+      serverPath: flags.s as string | undefined,
+      clientTemplate: flags.c as string | undefined,
+    };
+    console.log(String(seqnumRequestSync(seqLen, paths)));
+    return 0;
+  }
   const seqNum = await seqnumRequest(rest[0] === undefined ? 1 : Number(rest[0]), {
     serverPath: flags.s as string | undefined,
     clientTemplate: flags.c as string | undefined,

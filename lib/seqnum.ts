@@ -10,7 +10,7 @@
  */
 import { endianness } from "node:os";
 import { checkInteger, checkOptions, invalidValue, show, systemError } from "./errors";
-import { mkfifo, openFifo, unlink, type Fifo } from "./fifo";
+import { mkfifo, openFifo, openFifoSync, unlink, type Fifo } from "./fifo";
 import { waitFor } from "./poll";
 import { checkWaitOptions, type WaitOptions } from "./waiting";
 
@@ -113,6 +113,51 @@ export async function seqnumRequest(
     return int32At(bytes, 0);
   } finally {
     if (!vanish) unlink(clientPath);
+  }
+}
+
+export interface SeqnumRequestSyncOptions extends SeqnumPaths {
+  /** The pid the request names (default this process's). */
+  pid?: number;
+}
+
+/**
+ * seqnumRequest as C's client makes it: mkfifo, a blocking open of the
+ * server's FIFO (waits while no server reads it), write {pid, seqLen},
+ * close, a blocking open of its own FIFO (waits until the server opens it),
+ * read {seqNum}, close, unlink. Blocks this whole process, with no time-out;
+ * for programs that are not an event loop (a benchmark, a worker); never a
+ * notebook cell.
+ */
+export function seqnumRequestSync(seqLen = 1, options: SeqnumRequestSyncOptions = {}): number {
+  checkInteger("seqLen", seqLen, 0, 2 ** 31 - 1);
+  const {
+    serverPath = SEQNUM_SERVER_FIFO,
+    clientTemplate = SEQNUM_CLIENT_TEMPLATE,
+    pid = process.pid,
+  } = checkOptions(options, "{ serverPath: '/tmp/seqnum_sv' }");
+  const clientPath = seqnumClientPath(pid, clientTemplate);
+  mkfifo(clientPath, { mode: 0o620, reuse: true });
+  try {
+    const server = openFifoSync(serverPath, "w");
+    try {
+      server.writeSync(int32s(pid, seqLen)); // 8 bytes: one atomic write
+    } finally {
+      server.close();
+    }
+    const reply = openFifoSync(clientPath, "r");
+    let bytes: Buffer;
+    try {
+      bytes = reply.readExactlySync(INT);
+    } finally {
+      reply.close();
+    }
+    if (bytes.length < INT) {
+      throw systemError("EPIPE", "read", { path: clientPath }, "the server closed without a reply");
+    }
+    return int32At(bytes, 0);
+  } finally {
+    unlink(clientPath);
   }
 }
 
@@ -276,5 +321,127 @@ export class SeqnumServer {
   async close(): Promise<void> {
     this.#stop.abort();
     await this.done.catch(() => {});
+  }
+}
+
+export interface SeqnumServeSyncOptions extends SeqnumPaths {
+  /** The first number handed out (default 0). */
+  start?: number;
+  /** Keep a writer of the server's own FIFO open (default true), as SeqnumServer does. */
+  dummyWriter?: boolean;
+  /** How long to wait for a client to open its reply FIFO, ms (default 2000): a vanished client costs this. */
+  replyTimeout?: number;
+  /** Return after this many requests (answered or gone; default: serve for ever). */
+  maxRequests?: number;
+  /** Called with one line per event, as the C server prints them ("listening on …" once its FIFO is made). */
+  log?: (line: string) => void;
+}
+
+/** What serveSeqnumSync did, when it returns. */
+export interface SeqnumServeSyncResult {
+  seqNum: number;
+  served: number;
+  gone: number;
+  eofs: number;
+  reusedStale: boolean;
+}
+
+/**
+ * The iterative server as native/c/seqnum_server.c is, with blocking calls
+ * and no event loop: the same start-up (a stale FIFO reused, a live server
+ * refused with EBUSY), a blocking open of its FIFO (until the first client),
+ * the dummy writer, then read {pid, seqLen}, a blocking open of the client's
+ * FIFO that gives up after `replyTimeout` (a vanished client), write
+ * {seqNum}. Blocks this whole process until `maxRequests` requests are
+ * done, then removes its FIFO; a signal that ends the process leaves the
+ * FIFO behind as a stale one (the next start reuses it). For programs that
+ * are not an event loop (a benchmark, a C-like server); never a notebook
+ * cell: use SeqnumServer there.
+ */
+export function serveSeqnumSync(options: SeqnumServeSyncOptions = {}): SeqnumServeSyncResult {
+  const {
+    serverPath = SEQNUM_SERVER_FIFO,
+    clientTemplate = SEQNUM_CLIENT_TEMPLATE,
+    start = 0,
+    dummyWriter = true,
+    replyTimeout = 2000,
+    maxRequests = Infinity,
+    log,
+  } = checkOptions(options, "{ serverPath: '/tmp/seqnum_sv', maxRequests: 10 }");
+  checkTemplate(clientTemplate);
+  checkInteger("start", start, -(2 ** 31), 2 ** 31 - 1);
+  checkInteger("replyTimeout", replyTimeout, 0, 2 ** 31 - 1);
+  if (maxRequests !== Infinity) checkInteger("maxRequests", maxRequests, 0, 2 ** 53 - 1);
+  const made = mkfifo(serverPath, { mode: 0o620, reuse: true });
+  if (!made) {
+    // A writer opens without waiting only if someone reads: a live server.
+    let live: Fifo | undefined;
+    try {
+      live = openFifoSync(serverPath, "w", { nonblock: true });
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENXIO") throw error;
+    }
+    if (live) {
+      live.close();
+      throw systemError("EBUSY", "open", { path: serverPath }, "another server is reading it");
+    }
+  }
+  const result = { seqNum: start, served: 0, gone: 0, eofs: 0, reusedStale: !made };
+  // As C's server prints them, once the FIFO is there: this call returns only when done.
+  if (!made) log?.(`reusing stale ${serverPath}`);
+  log?.(`listening on ${serverPath}`);
+  let reader: Fifo | undefined;
+  let dummy: Fifo | undefined;
+  try {
+    reader = openFifoSync(serverPath, "r"); // blocks until the first client
+    if (dummyWriter) dummy = openFifoSync(serverPath, "w");
+    while (result.served + result.gone < maxRequests) {
+      const request = reader.readExactlySync(REQUEST);
+      if (request.length === 0) {
+        // Every writer closed: only possible without the dummy writer.
+        result.eofs++;
+        log?.("EOF: no writer left, reopening");
+        reader.close();
+        reader = openFifoSync(serverPath, "r");
+        continue;
+      }
+      if (request.length < REQUEST) {
+        log?.(`short request (${request.length} bytes), discarded`);
+        continue;
+      }
+      const [pid, seqLen] = [int32At(request, 0), int32At(request, 1)];
+      let path: string;
+      try {
+        path = seqnumClientPath(pid, clientTemplate);
+      } catch {
+        log?.(`bad request: pid ${pid}, discarded`);
+        continue;
+      }
+      try {
+        const client = openFifoSync(path, "w", { timeout: replyTimeout });
+        try {
+          client.writeSync(int32s(result.seqNum));
+        } finally {
+          client.close();
+        }
+      } catch (error) {
+        result.gone++;
+        const e = error as { syscall?: string; code?: string };
+        log?.(`client pid=${pid} gone: ${e.syscall} ${path}: ${e.code}`);
+        continue;
+      }
+      result.served++;
+      log?.(`pid=${pid} seqLen=${seqLen} seqNum=${result.seqNum}`);
+      result.seqNum += seqLen;
+    }
+    return result;
+  } finally {
+    reader?.close();
+    dummy?.close();
+    try {
+      unlink(serverPath);
+    } catch {
+      // Removed by someone else already.
+    }
   }
 }

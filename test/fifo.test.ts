@@ -17,6 +17,7 @@ import {
   mkfifo,
   NAME_MAX,
   openFifo,
+  openFifoSync,
   pendingBlockingWaits,
   releaseBlockingThreads,
   blockingThreads,
@@ -556,5 +557,88 @@ describe("PIPE_BUF atomicity with several writer processes", () => {
     const size = 256 * 1024;
     const all = await collect(size, 4, 8);
     expect(brokenRecords(all, size)).toBeGreaterThan(0);
+  });
+});
+
+describe("the blocking forms (for programs that are not an event loop)", () => {
+  test("openFifoSync blocks until a writer process opens; the descriptor stays blocking; readSync to EOF", () => {
+    const fifo = path.join(dir, "f");
+    mkfifo(fifo);
+    // Started before this process blocks: its open is the other end of ours.
+    const child = spawn("sh", ["-c", 'printf hello > "$1"', "sh", fifo], { stdio: "ignore" });
+    children.push(child);
+    const reader = openFifoSync(fifo, "r", { timeout: 10_000 }); // a bound, should sh not start
+    opened.push(reader);
+    expect(reader.blocking).toBe(true);
+    expect(fdFlags(reader.fd)).toMatchObject({ mode: "r", nonblock: false, cloexec: true });
+    expect(reader.readExactlySync(5).toString()).toBe("hello"); // waits for the bytes
+    expect(reader.readSync().length).toBe(0); // the writer has gone: EOF
+  });
+
+  test("readIntoSync and writeSync move bytes through a blocking Fifo ('rw' never waits)", () => {
+    const fifo = path.join(dir, "f");
+    mkfifo(fifo);
+    const both = openFifoSync(fifo, "rw");
+    opened.push(both);
+    expect(both.writeSync("abcdef")).toBe(6);
+    const buffer = Buffer.alloc(8, "-");
+    expect(both.readIntoSync(buffer, 2, 4)).toBe(4);
+    expect(buffer.toString()).toBe("--abcd--");
+    expect(both.readSync(10).toString()).toBe("ef");
+  });
+
+  test("a blocking Fifo refuses the awaitable forms (ERR_FIFO_BLOCKING); openFifo's Fifo fails readSync with EAGAIN", async () => {
+    const fifo = path.join(dir, "f");
+    mkfifo(fifo);
+    const blocking = openFifoSync(fifo, "rw");
+    opened.push(blocking);
+    expect(() => blocking.read()).toThrow(expect.objectContaining({ code: "ERR_FIFO_BLOCKING" }));
+    expect(() => blocking.write("x")).toThrow(/opened by openFifoSync for blocking I\/O/);
+    await expect(blocking.readAll()).rejects.toMatchObject({ code: "ERR_FIFO_BLOCKING" });
+    const awaitable = await openFifo(fifo, "r", { nonblock: true });
+    opened.push(awaitable);
+    expect(awaitable.blocking).toBe(false);
+    expect(() => awaitable.readSync()).toThrow(
+      expect.objectContaining({ code: "EAGAIN", syscall: "read" }),
+    );
+  });
+
+  test("a timeout: ETIMEDOUT naming open and the path when no one comes, nothing left open; a reader in time opens", () => {
+    const fifo = path.join(dir, "f");
+    mkfifo(fifo);
+    for (const access of ["r", "w"] as const) {
+      expect(() => openFifoSync(fifo, access, { timeout: 30 })).toThrow(
+        expect.objectContaining({ code: "ETIMEDOUT", syscall: "open", path: fifo }),
+      );
+    }
+    expect(fifoFds()).toEqual([]);
+    const child = spawn("sh", ["-c", 'cat "$1" > /dev/null', "sh", fifo], { stdio: "ignore" });
+    children.push(child);
+    const writer = openFifoSync(fifo, "w", { timeout: 10_000 });
+    opened.push(writer);
+    expect(fdFlags(writer.fd).nonblock).toBe(false);
+    expect(writer.writeSync("bye")).toBe(3);
+  });
+
+  test("nonblock keeps O_NONBLOCK (a writer with no reader: ENXIO); a path that is not a FIFO is EINVAL; bad options", () => {
+    const fifo = path.join(dir, "f");
+    mkfifo(fifo);
+    expect(() => openFifoSync(fifo, "w", { nonblock: true })).toThrow(
+      expect.objectContaining({ code: "ENXIO", syscall: "open" }),
+    );
+    const reader = openFifoSync(fifo, "r", { nonblock: true });
+    opened.push(reader);
+    expect(reader.blocking).toBe(false);
+    expect(fdFlags(reader.fd).nonblock).toBe(true);
+    const file = path.join(dir, "plain");
+    writeFileSync(file, "x");
+    expect(() => openFifoSync(file, "r")).toThrow(
+      expect.objectContaining({ code: "EINVAL", syscall: "open", path: file }),
+    );
+    expect(() => openFifoSync(fifo, "r", { timeout: -1 })).toThrow(RangeError);
+    expect(() => openFifoSync(fifo, "x" as "r")).toThrow(/access must be/);
+    expect(() => openFifoSync(fifo, "r", { nonblock: "yes" as unknown as boolean })).toThrow(
+      TypeError,
+    );
   });
 });

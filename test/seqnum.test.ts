@@ -15,7 +15,9 @@ import {
   pendingWaits,
   seqnumClientPath,
   seqnumRequest,
+  seqnumRequestSync,
   SeqnumServer,
+  serveSeqnumSync,
   stat,
 } from "ipc-lab";
 
@@ -268,5 +270,47 @@ describe("unrelated processes", () => {
       seqnumRequest(1, { serverPath, clientTemplate, timeout: 50 }),
     ).rejects.toMatchObject({ code: "ETIMEDOUT", syscall: "open", path: serverPath });
     expect(existsSync(seqnumClientPath(process.pid, clientTemplate))).toBe(false);
+  });
+});
+
+describe("the blocking forms (for programs that are not an event loop)", () => {
+  test("serveSeqnumSync (seqnum-cli -b) serves C's client and seqnumRequestSync, a vanished client costing its time-out", async () => {
+    const server = tsServer("-b", "-m", "4", "-t", "1");
+    await server.output(/listening/);
+    // This process blocks in each request while the server program answers.
+    const c = await cClient("3");
+    expect(c).toMatchObject({ code: 0, stderr: "" });
+    const first = Number(c.stdout.trim());
+    expect(seqnumRequestSync(2, { serverPath, clientTemplate })).toBe(first + 3);
+    expect((await cClient("-x", "1")).code).toBe(0); // vanishes: the server times out on it
+    const last = await tsClient("-b", "5");
+    expect(last).toMatchObject({ code: 0, stderr: "" });
+    expect(Number(last.stdout.trim())).toBe(first + 5);
+    const run = await server.done;
+    expect(run).toMatchObject({ code: 0, stderr: "" });
+    expect(run.stdout).toMatch(/client pid=\d+ gone: open .*: ETIMEDOUT/);
+    expect(existsSync(serverPath)).toBe(false); // removed after its -m requests
+    expect(readdirSync(dir).filter((name) => name.startsWith("seqnum_cl."))).toHaveLength(1); // the vanished client's
+  });
+
+  test("seqnumRequestSync against the C server removes its FIFO; serveSeqnumSync refuses a live server's FIFO (EBUSY)", async () => {
+    const server = cServer();
+    await server.output(/listening/);
+    expect(seqnumRequestSync(4, { serverPath, clientTemplate })).toBe(0);
+    expect(seqnumRequestSync(1, { serverPath, clientTemplate })).toBe(4);
+    expect(existsSync(seqnumClientPath(process.pid, clientTemplate))).toBe(false);
+    expect(() => serveSeqnumSync({ serverPath, clientTemplate })).toThrow(
+      expect.objectContaining({ code: "EBUSY", syscall: "open", path: serverPath }),
+    );
+  });
+
+  test("bad arguments are refused before anything is made", () => {
+    expect(() => seqnumRequestSync(-1, { serverPath, clientTemplate })).toThrow(RangeError);
+    expect(() => seqnumRequestSync(1, { serverPath, clientTemplate: "/tmp/x" })).toThrow(
+      /clientTemplate must hold one "%ld"/,
+    );
+    expect(() => serveSeqnumSync({ serverPath, maxRequests: -1 })).toThrow(RangeError);
+    expect(() => serveSeqnumSync({ serverPath, replyTimeout: 1.5 })).toThrow(RangeError);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

@@ -65,6 +65,8 @@ uint32_t nextId = 1;
 
 void NoOp(int) {}
 
+}  // namespace
+
 void InstallCancelHandler() {
   static bool installed = false;
   if (installed) return;
@@ -79,6 +81,8 @@ void InstallCancelHandler() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   installed = true;
 }
+
+namespace {
 
 int RunCall(Wait* wait) {
   int err = ECANCELED;

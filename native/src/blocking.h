@@ -23,6 +23,10 @@ namespace ipc {
 // SIGRTMAX - 1: reserved by the library for cancelling its waiter threads.
 int CancelSignal();
 
+// Its no-op handler (no SA_RESTART), installed once; blocked on the main
+// thread, which unblocks it only around a timed blocking call of its own.
+void InstallCancelHandler();
+
 class BlockingCall {
  public:
   virtual ~BlockingCall() = default;

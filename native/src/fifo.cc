@@ -7,7 +7,10 @@
 // fifoOpen does those at once. Reading and writing are fd.cc's; FIFOs take
 // no RWF_NOWAIT (EOPNOTSUPP), so lib/fifo.ts sets O_NONBLOCK once open.
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -94,6 +97,94 @@ Napi::Value FifoOpen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fd);
 }
 
+// The name may refer to something else by now (replaced between stat and open).
+Napi::Value CheckedFifo(Napi::Env env, int fd, const std::string& path) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) {
+    int err = errno;
+    close(fd);
+    ThrowErrno(env, err, "fstat", Fd(fd));
+  }
+  if (!S_ISFIFO(st.st_mode)) {
+    close(fd);
+    ThrowErrno(env, EINVAL, "open", Path(path), "it is a file that replaced the FIFO, not a FIFO");
+  }
+  return Napi::Number::New(env, fd);
+}
+
+double NowMs() {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+// fifoOpenTimed(path, flags, ms) -> fd, or -1 when ms passed first (ms < 0:
+// no limit): openFifoSync's whole open in one call, with openFifo's checks
+// made here (no stat objects to build): a path that is not a FIFO is EINVAL
+// before open, and a FIFO replaced by something else between stat and open
+// is closed again, EINVAL. The blocking open is on the calling thread and
+// gives up as C's seqnum server does with alarm(2): a POSIX timer of this
+// thread's (made once, kept) sends it the library's cancel signal (a no-op
+// handler without SA_RESTART, so open returns EINTR) when the time is up and
+// every 10 ms after, so a signal that lands just before open starts cannot
+// leave it blocked. The signal is unblocked only meanwhile; a tick that came
+// after the open returned is taken off again (it can only have come once
+// the time was up).
+Napi::Value FifoOpenTimed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = ArgString(info, 0, "path");
+  int flags = ArgInt(info, 1, "flags");
+  int ms = ArgInt(info, 2, "ms");
+  struct stat st;
+  if (stat(path.c_str(), &st) < 0) ThrowErrno(env, errno, "stat", Path(path));
+  if (!S_ISFIFO(st.st_mode)) {
+    ThrowErrno(env, EINVAL, "open", Path(path),
+               std::string("it is a ") + TypeOf(st.st_mode) + ", not a FIFO");
+  }
+  if (ms < 0) {
+    int fd = RetryEintr([&] { return open(path.c_str(), flags); });
+    if (fd < 0) ThrowErrno(env, errno, "open", Path(path));
+    return CheckedFifo(env, fd, path);
+  }
+  InstallCancelHandler();
+  static thread_local timer_t timer;
+  static thread_local bool made = false;
+  if (!made) {
+    struct sigevent event = {};
+    event.sigev_notify = SIGEV_THREAD_ID;
+    event.sigev_signo = CancelSignal();
+    event._sigev_un._tid = static_cast<pid_t>(syscall(SYS_gettid));
+    if (timer_create(CLOCK_MONOTONIC, &event, &timer) < 0) ThrowErrno(env, errno, "timer_create");
+    made = true;
+  }
+  struct itimerspec when = {}, off = {};
+  when.it_value.tv_sec = ms / 1000;
+  when.it_value.tv_nsec = static_cast<long>(ms % 1000) * 1000000L + 1;  // 0 would disarm
+  when.it_interval.tv_nsec = 10 * 1000000L;
+  double deadline = NowMs() + ms;  // the timer fires after this
+  if (timer_settime(timer, 0, &when, nullptr) < 0) ThrowErrno(env, errno, "timer_settime");
+  sigset_t cancel, old;
+  sigemptyset(&cancel);
+  sigaddset(&cancel, CancelSignal());
+  pthread_sigmask(SIG_UNBLOCK, &cancel, &old);
+  int fd, err;
+  for (;;) {
+    fd = open(path.c_str(), flags);
+    err = fd < 0 ? errno : 0;
+    if (err != EINTR || NowMs() >= deadline) break;  // another signal: open again
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  timer_settime(timer, 0, &off, nullptr);
+  if (NowMs() >= deadline) {
+    struct timespec zero = {0, 0};
+    while (sigtimedwait(&cancel, nullptr, &zero) > 0) {
+    }
+  }
+  if (err == EINTR) return Napi::Number::New(env, -1);
+  if (err != 0) ThrowErrno(env, err, "open", Path(path));
+  return CheckedFifo(env, fd, path);
+}
+
 // The blocking open on its thread: cancelled by the library's signal, open
 // returns EINTR (the FIFO's wait for a partner is interruptible).
 class FifoOpenCall : public BlockingCall {
@@ -132,6 +223,7 @@ void InitFifo(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "stat", Stat, 1);
   Export(env, exports, "fifoOpen", FifoOpen, 2);
   Export(env, exports, "fifoOpenWait", FifoOpenWait, 3);
+  Export(env, exports, "fifoOpenTimed", FifoOpenTimed, 3);
 }
 
 }  // namespace ipc
