@@ -335,6 +335,8 @@ const types = [
   "XdrReaderOptions",
   "RpcClientOptions",
   "RpcCallOptions",
+  "RpcClientSyncOptions",
+  "RpcCallSyncOptions",
   "RpcCallContext",
   "RpcProcedure",
   "RpcProgram",
