@@ -294,6 +294,14 @@ export class RecordReader {
 
   push(chunk: Uint8Array): void {
     if (this.failed) return;
+    // The usual read: exactly one record of one fragment, nothing buffered.
+    if (this.need < 0 && this.buffered === 0 && this.size === 0 && chunk.length >= 4) {
+      const header = ((chunk[0]! << 24) | (chunk[1]! << 16) | (chunk[2]! << 8) | chunk[3]!) >>> 0;
+      if (header - LAST_FRAGMENT === chunk.length - 4 && chunk.length - 4 <= this.maxRecord) {
+        this.onRecord(chunk.subarray(4));
+        return;
+      }
+    }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     for (;;) {

@@ -19,6 +19,7 @@ import {
   authSys,
   Portmapper,
   procedure,
+  RecordReader,
   RpcClient,
   RpcServer,
   writeCallHeader,
@@ -139,6 +140,28 @@ test.each(["tcp", "udp"] as const)("a call and its reply over %s", async (transp
   } finally {
     sum.close();
   }
+});
+
+test("RecordReader: a whole record per read, two in one, one split, one too large", () => {
+  const records: number[][] = [];
+  const errors: string[] = [];
+  const reader = new RecordReader(
+    (r) => records.push([...r]),
+    (why) => errors.push(why),
+    8,
+  );
+  const rec = (...bytes: number[]) => [0x80, 0, 0, bytes.length, ...bytes];
+  reader.push(Uint8Array.from(rec(1, 2, 3))); // the usual read, taken whole
+  reader.push(Uint8Array.from([...rec(4), ...rec(5, 6)]));
+  const split = [0, 0, 0, 1, 7, ...rec(8)]; // a fragment, then the last one
+  for (const byte of split) reader.push(Uint8Array.of(byte));
+  reader.push(Uint8Array.from(rec()));
+  expect(records).toEqual([[1, 2, 3], [4], [5, 6], [7, 8], []]);
+  expect(errors).toEqual([]);
+  reader.push(Uint8Array.from(rec(...Array(9).fill(0)))); // 9 bytes: more than 8
+  expect(errors).toEqual(["a record of more than 8 bytes"]);
+  reader.push(Uint8Array.from(rec(1)));
+  expect(records).toHaveLength(5); // a failed reader takes nothing more
 });
 
 test("record marking: calls in many fragments, replies in many fragments, a record split byte by byte", async () => {
@@ -646,6 +669,19 @@ test.skipIf(!isRoot)(
         },
       );
       expect(viaGetport.stdout).toBe(`${cPorts.udpPort} 18\n`);
+      // The blocking client asks rpcbind with a blocking GETPORT, as clnt_create does.
+      const syncScript =
+        `const l = require("ipc-lab");` +
+        `const c = l.RpcClient.connectSync({ prog: ${SUM_PROG}, vers: 1, timeout: 5000 });` +
+        `console.log(c.port, String(c.callSync(1, l.xdr.array(l.xdr.int), [5, 6, 7], l.xdr.hyper, { timeout: 5000 })));` +
+        `c.close();` +
+        `try { l.RpcClient.connectSync({ prog: ${SUM_PROG + 1}, vers: 1, timeout: 5000 }); } catch (e) { console.log(e.code); }`;
+      const viaGetportSync = await run(
+        "nsenter",
+        ["-t", String(rpcbind.pid), "-n", process.execPath, "-e", syncScript],
+        { cwd: root },
+      );
+      expect(viaGetportSync.stdout).toBe(`${cPorts.tcpPort} 18\nRPC_PROG_NOT_REGISTERED\n`);
       c.kill("SIGTERM");
       await new Promise((r) => c.once("exit", r));
       expect(c.exitCode).toBe(0);
