@@ -467,6 +467,8 @@ export interface NativeAddon {
     length: number,
     address: NativeSocketAddressInput,
   ): number;
+  recvNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  sendNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
   recvfromNowait(
     fd: number,
     buffer: Uint8Array,

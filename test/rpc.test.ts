@@ -142,6 +142,18 @@ test.each(["tcp", "udp"] as const)("a call and its reply over %s", async (transp
   }
 });
 
+test("a TCP reply larger than the socket's buffer goes out in parts, and calls on the same connection after it still get theirs", async () => {
+  const client = await connect({ maxRecord: 1 << 25 });
+  const n = 16_000_000; // more than loopback's send buffer: the server sends again when there is room
+  const [big, after] = await Promise.all([
+    client.call(8, xdr.int, n, xdr.string(), { timeout: 10_000 }),
+    client.call(1, xdr.string(), "after", xdr.string(), { timeout: 10_000 }),
+  ]);
+  expect(big.length).toBe(n);
+  expect(big === "z".repeat(n)).toBe(true);
+  expect(after).toBe("after");
+});
+
 test("RecordReader: a whole record per read, two in one, one split, one too large", () => {
   const records: number[][] = [];
   const errors: string[] = [];
