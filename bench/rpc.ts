@@ -18,11 +18,13 @@
  *                  TS call (awaitable)   write, read, 2 epoll_pwait (libuv's
  *                                        loop: one more turn per call)
  *                  C server (svc_run)    2 poll, read, write
- *                  TS server (RpcServer) epoll_pwait, read, write
+ *                  TS server (RpcServer) epoll_pwait, recvfrom, sendto (on
+ *                                        net.Socket it was epoll_pwait, read,
+ *                                        write, and ~3 µs more per call in
+ *                                        Node's stream machinery)
  *                The TypeScript sides make no more calls than C's; what
- *                remains is user time: Node's stream machinery in the
- *                server (net.Socket's read and write paths), the client's
- *                promise and whenStopped per awaited call.
+ *                remains is user time: the loop's turn and the server's
+ *                dispatch, the awaiting client's promise and whenStopped.
  *                The rpc.null.* lines before them give TS -> C, C -> TS and
  *                UDP, blocking and awaitable.
  *   rpc.vs-grpc  the same empty round trip with @grpc/grpc-js unary calls
