@@ -91,6 +91,10 @@ export const CLD_CONTINUED = C.CLD_CONTINUED;
 export const UV_READABLE = C.UV_READABLE;
 export const UV_WRITABLE = C.UV_WRITABLE;
 
+/** poll(2)'s events (the blocking poll of the …Sync calls). */
+export const POLLIN = C.POLLIN;
+export const POLLOUT = C.POLLOUT;
+
 /** socket(2)'s domains (address families) and types. */
 export const AF_INET = C.AF_INET;
 export const AF_INET6 = C.AF_INET6;

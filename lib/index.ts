@@ -355,6 +355,8 @@ export {
   AuthStat,
   type RpcClientOptions,
   type RpcCallOptions,
+  type RpcClientSyncOptions,
+  type RpcCallSyncOptions,
   type RpcTransport,
   type RpcErrorCode,
   type OpaqueAuth,

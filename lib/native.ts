@@ -144,6 +144,8 @@ export interface NativeConstants {
   UV_READABLE: number;
   UV_WRITABLE: number;
   UV_DISCONNECT: number;
+  POLLIN: number;
+  POLLOUT: number;
   AF_INET: number;
   AF_INET6: number;
   AF_UNIX: number;
@@ -255,6 +257,7 @@ export interface NativeAddon {
   pollStart(fd: number, events: number, callback: (errno: number, events: number) => void): void;
   pollStop(fd: number): void;
   pollHandles(): number;
+  poll(fd: number, events: number, timeout: number): number;
   // blocking.cc
   cancelWait(id: number): void;
   pendingBlocking(): number;
@@ -493,6 +496,8 @@ export interface NativeAddon {
     length: number,
     address: NativeSocketAddressInput,
   ): number;
+  recvNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  sendNowait(fd: number, buffer: Uint8Array, offset: number, length: number): number;
   recvfromNowait(
     fd: number,
     buffer: Uint8Array,

@@ -170,6 +170,22 @@ export async function whenReady<T>(
 }
 
 /**
+ * @internal: `onReady(errno, events)` at every readiness of `fd` for
+ * `events` (UV_READABLE | UV_WRITABLE; calling again changes them) until the
+ * descriptor is closed (forget): a server's listener and connections, which
+ * wait for as long as the server runs. Not a pending wait (no time-out, no
+ * interrupt); the descriptor must have no awaited waits of its own.
+ */
+export function watchReady(
+  fd: number,
+  events: number,
+  onReady: (errno: number, events: number) => void,
+): void {
+  if (watches.get(fd)?.waiters.size) throw new Error(`fd ${fd} has waits of its own`);
+  native.pollStart(checkFd(fd), events, onReady);
+}
+
+/**
  * Rejects every wait on `fd` with EBADF (`why`: "closed", "replaced by
  * dup2") and stops watching it. close() and dup2() call this first: the
  * kernel may reuse the number at once.

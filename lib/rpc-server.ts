@@ -5,7 +5,12 @@
  * throw out of the event loop. Registration with the portmapper (RFC 1833).
  */
 import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dgram";
-import net, { isIPv6 } from "node:net";
+import { isIPv6 } from "node:net";
+import * as C from "./constants";
+import { Descriptor } from "./descriptor";
+import { native, type NativeSocketAddress } from "./native";
+import { watchReady } from "./poll";
+import { bind, getsockname, listen, setsockopt, socket } from "./socket";
 import {
   IPPROTO_TCP,
   IPPROTO_UDP,
@@ -100,6 +105,17 @@ export interface RpcListenOptions {
 
 /** The largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
 const UDP_MAX_PAYLOAD = 65507;
+const READ_SIZE = 65536;
+
+/** A TCP connection: its socket, its records, what is left to send. */
+interface Connection {
+  sock: Descriptor;
+  fd: number;
+  remote: { address: string; port: number };
+  reader: RecordReader;
+  /** Bytes that did not fit the socket's buffer yet (sent when it is writable). */
+  out: Uint8Array[];
+}
 const sameReply = (reply: Uint8Array) => reply;
 const NULL_PROCEDURE = procedure(0, "NULL", xdr.void, xdr.void, () => undefined);
 
@@ -107,9 +123,11 @@ const NULL_PROCEDURE = procedure(0, "NULL", xdr.void, xdr.void, () => undefined)
 export class RpcServer {
   private readonly programs = new Map<number, Map<number, RpcProgram>>();
   private readonly writer = new XdrWriter(512);
-  private tcp?: net.Server;
+  private tcp?: Descriptor;
+  private tcpPortNumber?: number;
   private udp?: UdpSocket;
-  private readonly connections = new Set<net.Socket>();
+  private readonly connections = new Set<Connection>();
+  private readonly input = Buffer.allocUnsafe(READ_SIZE);
   private readonly cache = new Map<string, Uint8Array | null>();
   private registered: { pmap: PortmapperOptions; mappings: PortMapping[] } | undefined;
   /** Calls served, by outcome; messages dropped (not even a call header). */
@@ -140,8 +158,7 @@ export class RpcServer {
   }
 
   get tcpPort(): number | undefined {
-    const a = this.tcp?.address();
-    return a && typeof a === "object" ? a.port : undefined;
+    return this.tcp ? this.tcpPortNumber : undefined;
   }
 
   get udpPort(): number | undefined {
@@ -153,16 +170,20 @@ export class RpcServer {
     const host = options.host ?? "127.0.0.1";
     const { tcp, udp } = options;
     if (tcp !== false) {
-      const server = net.createServer({ noDelay: true }, (socket) => this.serveConnection(socket));
-      await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen({ host, port: tcp ?? 0 }, () => {
-          server.off("error", reject);
-          resolve();
-        });
-      });
-      server.on("error", () => {});
-      this.tcp = server;
+      const fd = socket(isIPv6(host) ? C.AF_INET6 : C.AF_INET, C.SOCK_STREAM);
+      const listener = new Descriptor(fd, `rpc server ${host}:${tcp ?? 0}`);
+      try {
+        setsockopt(fd, C.SOL_SOCKET, C.SO_REUSEADDR, true); // as Node's listen
+        bind(fd, { host, port: tcp ?? 0 });
+        listen(fd, 511);
+        const address = getsockname(fd);
+        this.tcpPortNumber = "port" in address ? address.port : undefined;
+        watchReady(fd, C.UV_READABLE, () => this.acceptAll(listener));
+      } catch (error) {
+        listener.close();
+        throw error;
+      }
+      this.tcp = listener;
     }
     if (udp !== false) {
       const socket = createSocket(isIPv6(host) ? "udp6" : "udp4");
@@ -180,29 +201,125 @@ export class RpcServer {
     return { tcpPort: this.tcpPort, udpPort: this.udpPort };
   }
 
-  private serveConnection(socket: net.Socket): void {
-    this.connections.add(socket);
-    const remote = { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
-    const records = new RecordReader(
-      (record) => {
-        const reply = this.dispatch(record, "tcp", remote);
-        if (reply === undefined) return;
-        if (reply instanceof Promise) {
-          reply.then(
-            (bytes) => bytes && !socket.destroyed && socket.write(bytes),
-            () => {},
-          );
-        } else if (!socket.destroyed) socket.write(reply);
-      },
-      () => {
-        this.stats.dropped++;
-        socket.destroy();
-      },
-      this.options.maxRecord,
+  /** Every connection the listener has waiting (a failed accept waits for the next). */
+  private acceptAll(listener: Descriptor): void {
+    for (;;) {
+      let accepted;
+      try {
+        if (listener.closed) return;
+        accepted = native.acceptNowait(listener.fd);
+      } catch {
+        return; // ECONNABORTED, EMFILE…: the listener goes on
+      }
+      if (!accepted) return;
+      this.serveConnection(accepted.fd, accepted.address);
+    }
+  }
+
+  private serveConnection(fd: number, address: NativeSocketAddress): void {
+    const sock = new Descriptor(fd, "rpc connection");
+    const conn: Connection = {
+      sock,
+      fd,
+      remote:
+        "host" in address
+          ? { address: address.host, port: address.port }
+          : { address: "", port: 0 },
+      out: [],
+      reader: new RecordReader(
+        (record) => {
+          const reply = this.dispatch(record, "tcp", conn.remote);
+          if (reply === undefined) return;
+          if (reply instanceof Promise) {
+            reply.then(
+              (bytes) => bytes && this.send(conn, bytes),
+              () => {},
+            );
+          } else this.send(conn, reply);
+        },
+        () => {
+          this.stats.dropped++;
+          this.drop(conn);
+        },
+        this.options.maxRecord,
+      ),
+    };
+    try {
+      setsockopt(fd, C.IPPROTO_TCP, C.TCP_NODELAY, true);
+      watchReady(fd, C.UV_READABLE, (errno, events) => this.ready(conn, errno, events));
+    } catch {
+      sock.close();
+      return;
+    }
+    this.connections.add(conn);
+  }
+
+  /** A connection's readiness: its calls in, or room for what waits to go out. */
+  private ready(conn: Connection, errno: number, events: number): void {
+    if (errno !== 0) return this.drop(conn);
+    if (events & C.UV_WRITABLE) this.flush(conn);
+    if (!(events & C.UV_READABLE) || conn.sock.closed) return;
+    for (;;) {
+      let n: number;
+      try {
+        n = native.recvNowait(conn.fd, this.input, 0, READ_SIZE);
+      } catch {
+        return this.drop(conn); // ECONNRESET
+      }
+      if (n < 0) return;
+      if (n === 0) return this.drop(conn);
+      // A copy: the reader may keep part of it for the next read.
+      conn.reader.push(Uint8Array.prototype.slice.call(this.input, 0, n));
+      if (n < READ_SIZE || conn.sock.closed) return;
+    }
+  }
+
+  private send(conn: Connection, bytes: Uint8Array): void {
+    if (conn.sock.closed) return;
+    if (conn.out.length > 0) {
+      conn.out.push(bytes);
+      return;
+    }
+    let n: number;
+    try {
+      n = native.sendNowait(conn.fd, bytes, 0, bytes.length);
+    } catch {
+      return this.drop(conn); // EPIPE, ECONNRESET: the client went away
+    }
+    if (n === bytes.length) return;
+    conn.out.push(bytes.subarray(Math.max(0, n)));
+    watchReady(conn.fd, C.UV_READABLE | C.UV_WRITABLE, (errno, events) =>
+      this.ready(conn, errno, events),
     );
-    socket.on("data", (chunk) => records.push(chunk));
-    socket.on("error", () => socket.destroy());
-    socket.on("close", () => this.connections.delete(socket));
+  }
+
+  /** Sends what waited for room; stops watching for it once all is sent. */
+  private flush(conn: Connection): void {
+    while (conn.out.length > 0 && !conn.sock.closed) {
+      const bytes = conn.out[0]!;
+      let n: number;
+      try {
+        n = native.sendNowait(conn.fd, bytes, 0, bytes.length);
+      } catch {
+        return this.drop(conn);
+      }
+      if (n < 0) return;
+      if (n < bytes.length) {
+        conn.out[0] = bytes.subarray(n);
+        return;
+      }
+      conn.out.shift();
+    }
+    if (!conn.sock.closed) {
+      watchReady(conn.fd, C.UV_READABLE, (errno, events) => this.ready(conn, errno, events));
+    }
+  }
+
+  private drop(conn: Connection): void {
+    if (conn.sock.closed) return;
+    this.connections.delete(conn);
+    conn.out = [];
+    conn.sock.close(); // stops its watch first
   }
 
   private serveDatagram(socket: UdpSocket, msg: Buffer, rinfo: RemoteInfo): void {
@@ -512,10 +629,10 @@ export class RpcServer {
     try {
       await this.unregister();
     } finally {
-      for (const socket of this.connections) socket.destroy();
+      for (const conn of [...this.connections]) this.drop(conn);
       const tcp = this.tcp;
       this.tcp = undefined;
-      if (tcp) await new Promise<void>((resolve) => tcp.close(() => resolve()));
+      tcp?.close();
       const udp = this.udp;
       this.udp = undefined;
       if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));

@@ -10,6 +10,11 @@
  *   const client = await RpcClient.connect({ port: tcpPort, prog, vers });
  *   const sum = await client.call(1, argsCodec, [1, 2, 3], xdr.hyper, { timeout: 1000 });
  *
+ * `RpcClient.connectSync` and `callSync` are the blocking forms, for programs
+ * that are not an event loop (a benchmark, a worker, a C-like client; never
+ * a notebook cell): the library's own socket calls on a blocking socket,
+ * write, poll and read, as libtirpc's clnt_call makes them.
+ *
  * The IDL compiler (lib/rpcgen.ts) writes typed stubs over `RpcClient.call`
  * and skeletons that `RpcServer.add` takes. This file: the messages and the
  * client; rpc-server.ts the server; portmapper.ts the portmapper's client.
@@ -30,6 +35,8 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import net, { isIPv6 } from "node:net";
 import os from "node:os";
+import * as C from "./constants";
+import { Descriptor } from "./descriptor";
 import {
   checkInteger,
   fromEventLoop,
@@ -37,8 +44,12 @@ import {
   invalidValue,
   show,
   SystemError,
+  timedOut,
 } from "./errors";
-import { Portmapper } from "./portmapper";
+import { readIntoSync, writeSync } from "./fd";
+import { native } from "./native";
+import { PMAP_PORT, PMAP_PROG, PMAP_VERS, PmapProc, Portmapper, xdr_mapping } from "./portmapper";
+import { connectSync, setsockopt, socket } from "./socket";
 import { checkWaitOptions, whenStopped, type WaitOptions } from "./waiting";
 import { XdrError, XdrReader, XdrWriter, xdr, type XdrType } from "./xdr";
 
@@ -283,6 +294,14 @@ export class RecordReader {
 
   push(chunk: Uint8Array): void {
     if (this.failed) return;
+    // The usual read: exactly one record of one fragment, nothing buffered.
+    if (this.need < 0 && this.buffered === 0 && this.size === 0 && chunk.length >= 4) {
+      const header = ((chunk[0]! << 24) | (chunk[1]! << 16) | (chunk[2]! << 8) | chunk[3]!) >>> 0;
+      if (header - LAST_FRAGMENT === chunk.length - 4 && chunk.length - 4 <= this.maxRecord) {
+        this.onRecord(chunk.subarray(4));
+        return;
+      }
+    }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     for (;;) {
@@ -356,6 +375,15 @@ export interface RpcCallOptions extends WaitOptions {
   retransmit?: number;
 }
 
+/** RpcClient.connectSync's options: connect()'s but an AbortSignal (nothing can stop a blocking call). */
+export type RpcClientSyncOptions = Omit<RpcClientOptions, "signal">;
+
+/** callSync's: a time-out (ms; default none: block until the reply) and UDP's retransmission. */
+export interface RpcCallSyncOptions {
+  timeout?: number;
+  retransmit?: number;
+}
+
 interface Pending {
   proc: number;
   result: XdrType<unknown>;
@@ -382,6 +410,12 @@ export class RpcClient {
   private readonly rpcvers: number;
   private tcp?: net.Socket;
   private udp?: UdpSocket;
+  /** connectSync's blocking socket, and what it has read but not yet taken. */
+  private sock?: Descriptor;
+  private input = Buffer.alloc(0);
+  private inStart = 0;
+  private inEnd = 0;
+  private readonly maxRecord: number;
   private closed = false;
   private lastError?: Error;
 
@@ -395,6 +429,7 @@ export class RpcClient {
     this.retransmit = options.retransmit ?? 500;
     this.maxFragment = options.maxFragment ?? 0x7fffffff;
     this.rpcvers = options.rpcvers ?? RPC_VERSION;
+    this.maxRecord = options.maxRecord ?? RPC_MAX_RECORD;
   }
 
   /**
@@ -430,6 +465,64 @@ export class RpcClient {
     const client = new RpcClient(options, port);
     if (transport === "tcp") await client.openTcp(options, options.maxRecord);
     else client.openUdp();
+    return client;
+  }
+
+  /**
+   * The blocking form of connect(), as C's clnt_create: socket(2) and a
+   * blocking connect(2) (TCP with TCP_NODELAY; UDP connected, so that only
+   * the server's datagrams arrive), the portmapper asked with a blocking
+   * GETPORT first when there is no port. The client calls with callSync
+   * only. For programs that are not an event loop (a benchmark, a worker, a
+   * C-like client); never in a notebook cell, which it would freeze.
+   */
+  static connectSync(options: RpcClientSyncOptions): RpcClient {
+    checkClientOptions(options);
+    if ((options as RpcClientOptions).signal !== undefined) {
+      throw invalidValue("connectSync blocks: an AbortSignal cannot stop it (use connect)");
+    }
+    const host = options.host ?? "127.0.0.1";
+    const transport = options.transport ?? "tcp";
+    let port = options.port;
+    if (port === undefined) {
+      const pmap = RpcClient.connectSync({
+        host,
+        port: options.portmapperPort ?? PMAP_PORT,
+        prog: PMAP_PROG,
+        vers: PMAP_VERS,
+      });
+      try {
+        port = pmap.callSync(
+          PmapProc.GETPORT,
+          xdr_mapping,
+          { prog: options.prog, vers: options.vers, prot: transport === "tcp" ? 6 : 17, port: 0 },
+          xdr.uint,
+          { timeout: options.timeout },
+        );
+      } finally {
+        pmap.close();
+      }
+      if (port === 0) {
+        throw new RpcError(
+          "RPC_PROG_NOT_REGISTERED",
+          { prog: options.prog, vers: options.vers },
+          { detail: `the portmapper on ${host} has no ${transport} port for it` },
+        );
+      }
+    }
+    const tcp = transport === "tcp";
+    const fd = socket(isIPv6(host) ? C.AF_INET6 : C.AF_INET, tcp ? C.SOCK_STREAM : C.SOCK_DGRAM);
+    const sock = new Descriptor(fd, `rpc ${transport} ${host}:${port}`);
+    try {
+      if (tcp) setsockopt(fd, C.IPPROTO_TCP, C.TCP_NODELAY, true);
+      connectSync(fd, { host, port });
+    } catch (error) {
+      sock.close();
+      throw error;
+    }
+    const client = new RpcClient(options, port);
+    client.sock = sock;
+    client.input = Buffer.allocUnsafe(tcp ? 8192 : 65536);
     return client;
   }
 
@@ -522,23 +615,20 @@ export class RpcClient {
   ): Promise<R> {
     if (this.closed)
       return Promise.reject(networkError("ECONNRESET", "clnt_call", "the client is closed"));
+    if (this.sock) {
+      return Promise.reject(
+        invalidValue("this client is connectSync's: it calls with callSync (or connect for call)"),
+      );
+    }
     checkWaitOptions(options);
     const xid = (this.xid = (this.xid + 1) >>> 0);
-    const w = this.writer.reset();
     const tcp = this.transport === "tcp";
-    if (tcp) w.uint(0); // the record mark, written below
-    writeCallHeader(w, xid, this.prog, this.vers, proc, this.auth, authNone, this.rpcvers);
+    let bytes: Uint8Array;
     try {
-      args.encode(w, arg);
+      bytes = this.encodeCall(xid, proc, args, arg, true);
     } catch (error) {
       return Promise.reject(error);
     }
-    let bytes: Uint8Array;
-    if (!tcp) bytes = w.bytes();
-    else if (w.length - 4 <= this.maxFragment) {
-      w.patchUint(0, (LAST_FRAGMENT | (w.length - 4)) >>> 0);
-      bytes = w.bytes();
-    } else bytes = frameRecord(w.written().subarray(4), this.maxFragment);
     this.stats.calls++;
     return new Promise<R>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -578,16 +668,57 @@ export class RpcClient {
     });
   }
 
+  /**
+   * The call message (with its record mark over TCP). `copy`: bytes of its
+   * own (a write that completes later); else a view of the writer's buffer.
+   */
+  private encodeCall<A>(
+    xid: number,
+    proc: number,
+    args: XdrType<A>,
+    arg: A,
+    copy: boolean,
+  ): Uint8Array {
+    const w = this.writer.reset();
+    const tcp = this.transport === "tcp";
+    if (tcp) w.uint(0); // the record mark, written below
+    writeCallHeader(w, xid, this.prog, this.vers, proc, this.auth, authNone, this.rpcvers);
+    args.encode(w, arg);
+    if (tcp && w.length - 4 > this.maxFragment)
+      return frameRecord(w.written().subarray(4), this.maxFragment);
+    if (tcp) w.patchUint(0, (LAST_FRAGMENT | (w.length - 4)) >>> 0);
+    return copy ? w.bytes() : w.written();
+  }
+
+  /** The reply's xid, its reader after xid and REPLY; undefined (counted dropped) if no reply. */
+  private replyXid(r: XdrReader): number | undefined {
+    try {
+      const xid = r.uint();
+      if (r.uint() === MsgType.REPLY) return xid;
+    } catch {
+      // shorter than a reply header
+    }
+    this.stats.dropped++;
+    return undefined;
+  }
+
+  /** The result of the reply in `r`, or the RpcError it stands for (RPC_CANT_DECODE_RES). */
+  private outcome(r: XdrReader, xid: number, proc: number, result: XdrType<unknown>) {
+    this.stats.replies++;
+    const call = { xid, prog: this.prog, vers: this.vers, proc };
+    try {
+      return readReply(r, result, call);
+    } catch (error) {
+      return new RpcError("RPC_CANT_DECODE_RES", call, {
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
   private onReply(record: Uint8Array): void {
     const r = new XdrReader(record);
-    let xid: number;
-    try {
-      xid = r.uint();
-      if (r.uint() !== MsgType.REPLY) throw new XdrError("ERR_XDR_ENUM", "not a reply", 4);
-    } catch {
-      this.stats.dropped++;
-      return;
-    }
+    const xid = this.replyXid(r);
+    if (xid === undefined) return;
     const p = this.pending.get(xid);
     if (!p) {
       this.stats.dropped++; // a reply to a retransmission already answered, or a stranger's
@@ -595,20 +726,139 @@ export class RpcClient {
     }
     this.pending.delete(xid);
     p.disarm();
-    this.stats.replies++;
-    const call = { xid, prog: this.prog, vers: this.vers, proc: p.proc };
-    try {
-      const outcome = readReply(r, p.result, call);
-      if (outcome instanceof RpcError) p.reject(fromEventLoop(outcome));
-      else p.resolve(outcome.value);
-    } catch (error) {
-      p.reject(
-        fromEventLoop(
-          new RpcError("RPC_CANT_DECODE_RES", call, {
-            detail: error instanceof Error ? error.message : String(error),
-          }),
-        ),
-      );
+    const outcome = this.outcome(r, xid, p.proc, p.result);
+    if (outcome instanceof RpcError) p.reject(fromEventLoop(outcome));
+    else p.resolve(outcome.value);
+  }
+
+  /**
+   * The blocking form of call(), as C's clnt_call makes it (the client must
+   * come from connectSync): write(2) of the call, then poll(2) for the time
+   * left and read(2) until its reply (replies to earlier calls that timed
+   * out are dropped); over UDP the same datagram again every `retransmit`
+   * ms. Throws an RpcError for what the server refused, ETIMEDOUT after
+   * `timeout` (without one it blocks until the reply), ECONNRESET when the
+   * server closes the connection or the client is closed, ECONNREFUSED
+   * (read) when no UDP server is there. Never in a notebook cell.
+   */
+  callSync<A, R>(
+    proc: number,
+    args: XdrType<A>,
+    arg: A,
+    result: XdrType<R>,
+    options: RpcCallSyncOptions = {},
+  ): R {
+    if (this.closed) throw networkError("ECONNRESET", "clnt_call", "the client is closed");
+    const sock = this.sock;
+    if (!sock) {
+      throw invalidValue("callSync needs a client from RpcClient.connectSync (this one: call)");
+    }
+    if (typeof options !== "object" || options === null) {
+      throw invalidType(`options must be an object like { timeout }, got ${show(options)}`);
+    }
+    const timeout =
+      options.timeout === undefined
+        ? undefined
+        : checkInteger("timeout", options.timeout, 0, 2 ** 31 - 1);
+    const every =
+      options.retransmit === undefined
+        ? this.retransmit
+        : checkInteger("retransmit", options.retransmit, 1, 2 ** 31 - 1);
+    const xid = (this.xid = (this.xid + 1) >>> 0);
+    const bytes = this.encodeCall(xid, proc, args, arg, false);
+    const fd = sock.fd;
+    const deadline = timeout === undefined ? undefined : Date.now() + timeout;
+    this.stats.calls++;
+    writeSync(fd, bytes);
+    const udp = this.transport === "udp";
+    let resend = udp ? Date.now() + every : undefined;
+    for (;;) {
+      let record: Uint8Array;
+      if (udp) {
+        // Wait for the next datagram, sending the call again every `every` ms.
+        for (;;) {
+          const now = Date.now();
+          if (deadline !== undefined && now >= deadline) throw timedOut("clnt_call", timeout!);
+          const wait = Math.min(resend! - now, deadline === undefined ? Infinity : deadline - now);
+          if (native.poll(fd, C.POLLIN, Math.max(0, wait)) !== 0) break;
+          if (Date.now() >= resend!) {
+            this.stats.retransmissions++;
+            writeSync(fd, bytes);
+            resend = Date.now() + every;
+          }
+        }
+        const n = readIntoSync(fd, this.input);
+        record = this.input.subarray(0, n);
+      } else record = this.readRecordSync(fd, deadline, timeout);
+      const r = new XdrReader(record);
+      const got = this.replyXid(r);
+      if (got === undefined) continue;
+      if (got !== xid) {
+        this.stats.dropped++; // the late reply of a call that timed out, or a retransmission's
+        continue;
+      }
+      const outcome = this.outcome(r, xid, proc, result as XdrType<unknown>);
+      if (outcome instanceof RpcError) throw outcome;
+      return outcome.value as R;
+    }
+  }
+
+  /** TCP: the next whole record (fragments joined), read with blocking calls until `deadline`. */
+  private readRecordSync(fd: number, deadline: number | undefined, timeout?: number): Uint8Array {
+    let parts: Uint8Array[] | undefined;
+    let size = 0;
+    for (;;) {
+      this.fillSync(fd, 4, deadline, timeout);
+      const header = this.input.readUInt32BE(this.inStart);
+      this.inStart += 4;
+      const length = header & 0x7fffffff;
+      if (size + length > this.maxRecord) {
+        this.close();
+        throw networkError(
+          "EPROTO",
+          "read",
+          `from ${this.host}:${this.port}: a record of more than ${this.maxRecord} bytes`,
+        );
+      }
+      this.fillSync(fd, length, deadline, timeout);
+      // A view of the input buffer: decoded (into copies) before the next read.
+      const fragment = this.input.subarray(this.inStart, this.inStart + length);
+      this.inStart += length;
+      if (header >= LAST_FRAGMENT && !parts) return fragment;
+      (parts ??= []).push(Uint8Array.from(fragment));
+      size += length;
+      if (header >= LAST_FRAGMENT) return Buffer.concat(parts, size);
+    }
+  }
+
+  /** Reads until `need` bytes are buffered; ETIMEDOUT at the deadline, ECONNRESET at end of file. */
+  private fillSync(fd: number, need: number, deadline: number | undefined, timeout?: number): void {
+    if (this.inStart === this.inEnd) this.inStart = this.inEnd = 0;
+    while (this.inEnd - this.inStart < need) {
+      if (this.inStart + need > this.input.length) {
+        // Move what is left to the front, in a larger buffer if it must be.
+        const size = Math.max(this.input.length, need);
+        const next = size > this.input.length ? Buffer.allocUnsafe(size * 2) : this.input;
+        this.input.copy(next, 0, this.inStart, this.inEnd);
+        this.input = next;
+        this.inEnd -= this.inStart;
+        this.inStart = 0;
+      }
+      if (deadline !== undefined) {
+        const wait = deadline - Date.now();
+        if (wait <= 0 || native.poll(fd, C.POLLIN, wait) === 0)
+          throw timedOut("clnt_call", timeout!);
+      }
+      const n = readIntoSync(fd, this.input, this.inEnd, this.input.length - this.inEnd);
+      if (n === 0) {
+        this.close();
+        throw networkError(
+          "ECONNRESET",
+          "read",
+          `${this.host}:${this.port}: the server closed the connection`,
+        );
+      }
+      this.inEnd += n;
     }
   }
 
@@ -616,6 +866,7 @@ export class RpcClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.sock?.close();
     this.tcp?.destroy();
     if (this.udp) {
       this.udp.close();

@@ -21,10 +21,9 @@ const C_MECHS = [
   "shm-sem",
   "shm-spin",
   "mmap-spin",
-  // chapter 08's sockets
-  "unix",
-  "tcp",
-  "udp",
+  // chapter 09's ONC RPC (round trips only): sum_client's NULL calls to sum_server
+  "rpc-tcp",
+  "rpc-udp",
 ];
 const TS_MECHS = [
   "pipe",
@@ -35,7 +34,15 @@ const TS_MECHS = [
   "shm-sem",
   "shm-spin",
   "mmap-spin",
+  // chapter 08's sockets
+  "unix",
+  "tcp",
+  "udp",
+  // chapter 09's ONC RPC: RpcClient.callSync to an RpcServer in the peer
+  "rpc-tcp",
+  "rpc-udp",
 ];
+const NO_TP = new Set(["signal", "udp", "rpc-tcp", "rpc-udp"]);
 
 const leftovers = () =>
   ["/dev/shm", "/dev/mqueue", "/tmp"].flatMap((dir) =>
@@ -51,14 +58,11 @@ describe("ipc_compare (C)", () => {
     expect(number(result.stdout)).toBeGreaterThan(0);
   });
 
-  test.each(C_MECHS.filter((m) => m !== "signal" && m !== "udp"))(
-    "tp %s moves 4 KiB messages",
-    async (mech) => {
-      const result = await run(compareC, ["tp", mech, "4096", "5"]);
-      expect(result.code).toBe(0);
-      expect(number(result.stdout)).toBeGreaterThan(0);
-    },
-  );
+  test.each(C_MECHS.filter((m) => !NO_TP.has(m)))("tp %s moves 4 KiB messages", async (mech) => {
+    const result = await run(compareC, ["tp", mech, "4096", "5"]);
+    expect(result.code).toBe(0);
+    expect(number(result.stdout)).toBeGreaterThan(0);
+  });
 
   test("memcpy reports a rate", async () => {
     const result = await run(compareC, ["memcpy", "65536", "5"]);
@@ -86,6 +90,12 @@ describe("ipc_compare (C)", () => {
     const signal = await run(compareC, ["tp", "signal", "64", "5"]);
     expect(signal.code).toBe(2);
     expect(signal.stderr).toMatch(/no tp for signal/);
+    const rpc = await run(compareC, ["rt", "rpc-carrier-pigeon", "5"]);
+    expect(rpc.code).toBe(2);
+    expect(rpc.stderr).toMatch(/unknown mechanism rpc-carrier-pigeon/);
+    const rpcTp = await run(compareC, ["tp", "rpc-tcp", "64", "5"]);
+    expect(rpcTp.code).toBe(2);
+    expect(rpcTp.stderr).toMatch(/unknown mechanism rpc-tcp/);
   });
 });
 
@@ -115,8 +125,14 @@ describe("compare.mjs (TypeScript through ipc-lab)", () => {
     expect(number(result.stdout)).toBeGreaterThan(0);
   });
 
-  test("batch runs several jobs in one process, one line each, naming a skip or a failure", async () => {
-    const jobs = ["rt:pipe:1:5", "tp:shm-sem:4096:5", "rt:carrier-pigeon:1:5"];
+  test("a throughput of RPC is refused: a NULL call carries no data", async () => {
+    const result = await run(process.execPath, [compareTs, "tp", "rpc-udp", "64", "5"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe("compare.mjs: no tp for rpc-udp (a NULL call carries no data)\n");
+  });
+
+  test("batch runs several jobs in one process, one line each, naming a failure", async () => {
+    const jobs = ["rt:pipe:1:5", "tp:shm-sem:4096:5", "rt:carrier-pigeon:1:5", "tp:rpc-tcp:64:5"];
     const result = await run(process.execPath, [compareTs, "batch", ...jobs]);
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split("\n");
@@ -124,6 +140,9 @@ describe("compare.mjs (TypeScript through ipc-lab)", () => {
     expect(Number(lines[0]!.split(" ")[1])).toBeGreaterThan(0);
     expect(Number(lines[1]!.split(" ")[1])).toBeGreaterThan(0);
     expect(lines[2]).toBe("rt:carrier-pigeon:1:5 failed: unknown mechanism carrier-pigeon");
+    expect(lines[3]).toBe(
+      "tp:rpc-tcp:64:5 failed: no tp for rpc-tcp (a NULL call carries no data)",
+    );
   });
 
   test("nothing named ipc-compare-* is left in /dev/shm, /dev/mqueue or /tmp", () => {

@@ -344,6 +344,8 @@ const types = [
   "XdrReaderOptions",
   "RpcClientOptions",
   "RpcCallOptions",
+  "RpcClientSyncOptions",
+  "RpcCallSyncOptions",
   "RpcCallContext",
   "RpcProcedure",
   "RpcProgram",

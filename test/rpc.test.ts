@@ -19,6 +19,7 @@ import {
   authSys,
   Portmapper,
   procedure,
+  RecordReader,
   RpcClient,
   RpcServer,
   writeCallHeader,
@@ -139,6 +140,40 @@ test.each(["tcp", "udp"] as const)("a call and its reply over %s", async (transp
   } finally {
     sum.close();
   }
+});
+
+test("a TCP reply larger than the socket's buffer goes out in parts, and calls on the same connection after it still get theirs", async () => {
+  const client = await connect({ maxRecord: 1 << 25 });
+  const n = 16_000_000; // more than loopback's send buffer: the server sends again when there is room
+  const [big, after] = await Promise.all([
+    client.call(8, xdr.int, n, xdr.string(), { timeout: 10_000 }),
+    client.call(1, xdr.string(), "after", xdr.string(), { timeout: 10_000 }),
+  ]);
+  expect(big.length).toBe(n);
+  expect(big === "z".repeat(n)).toBe(true);
+  expect(after).toBe("after");
+});
+
+test("RecordReader: a whole record per read, two in one, one split, one too large", () => {
+  const records: number[][] = [];
+  const errors: string[] = [];
+  const reader = new RecordReader(
+    (r) => records.push([...r]),
+    (why) => errors.push(why),
+    8,
+  );
+  const rec = (...bytes: number[]) => [0x80, 0, 0, bytes.length, ...bytes];
+  reader.push(Uint8Array.from(rec(1, 2, 3))); // the usual read, taken whole
+  reader.push(Uint8Array.from([...rec(4), ...rec(5, 6)]));
+  const split = [0, 0, 0, 1, 7, ...rec(8)]; // a fragment, then the last one
+  for (const byte of split) reader.push(Uint8Array.of(byte));
+  reader.push(Uint8Array.from(rec()));
+  expect(records).toEqual([[1, 2, 3], [4], [5, 6], [7, 8], []]);
+  expect(errors).toEqual([]);
+  reader.push(Uint8Array.from(rec(...Array(9).fill(0)))); // 9 bytes: more than 8
+  expect(errors).toEqual(["a record of more than 8 bytes"]);
+  reader.push(Uint8Array.from(rec(1)));
+  expect(records).toHaveLength(5); // a failed reader takes nothing more
 });
 
 test("record marking: calls in many fragments, replies in many fragments, a record split byte by byte", async () => {
@@ -646,6 +681,19 @@ test.skipIf(!isRoot)(
         },
       );
       expect(viaGetport.stdout).toBe(`${cPorts.udpPort} 18\n`);
+      // The blocking client asks rpcbind with a blocking GETPORT, as clnt_create does.
+      const syncScript =
+        `const l = require("ipc-lab");` +
+        `const c = l.RpcClient.connectSync({ prog: ${SUM_PROG}, vers: 1, timeout: 5000 });` +
+        `console.log(c.port, String(c.callSync(1, l.xdr.array(l.xdr.int), [5, 6, 7], l.xdr.hyper, { timeout: 5000 })));` +
+        `c.close();` +
+        `try { l.RpcClient.connectSync({ prog: ${SUM_PROG + 1}, vers: 1, timeout: 5000 }); } catch (e) { console.log(e.code); }`;
+      const viaGetportSync = await run(
+        "nsenter",
+        ["-t", String(rpcbind.pid), "-n", process.execPath, "-e", syncScript],
+        { cwd: root },
+      );
+      expect(viaGetportSync.stdout).toBe(`${cPorts.tcpPort} 18\nRPC_PROG_NOT_REGISTERED\n`);
       c.kill("SIGTERM");
       await new Promise((r) => c.once("exit", r));
       expect(c.exitCode).toBe(0);
@@ -829,3 +877,172 @@ test.skipIf(!hasXdrlib).each(["tcp", "udp"] as const)(
     expect(await py("9")).toMatchObject({ code: 0, stdout: "PROC_UNAVAIL\n" });
   },
 );
+
+// The blocking client (connectSync/callSync). Its peer is always another
+// process: a blocking call would starve a server on this test's own loop.
+const sumArgs = xdr.array(xdr.int);
+
+/** A port nothing listens on: bound by a socket that is then closed. */
+async function freePort(type: "tcp" | "udp"): Promise<number> {
+  if (type === "udp") {
+    const s = createSocket("udp4");
+    await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
+    const { port } = s.address();
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+  }
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+function connectSync(options: Parameters<typeof RpcClient.connectSync>[0]) {
+  const client = RpcClient.connectSync(options);
+  clients.push(client);
+  return client;
+}
+
+test.each([
+  ["tcp", "C"],
+  ["udp", "C"],
+  ["tcp", "TS"],
+  ["udp", "TS"],
+] as const)(
+  "callSync over %s to the %s server: results, refusals, what it counted",
+  async (transport, kind) => {
+    const { ports } = kind === "C" ? await startChild("C") : await startChild();
+    const port = transport === "tcp" ? ports.tcpPort : ports.udpPort;
+    const c = connectSync({ port, transport, prog: SUM_PROG, vers: SUM_VERS });
+    expect(c.callSync(0, xdr.void, undefined, xdr.void)).toBeUndefined();
+    expect(c.callSync(1, sumArgs, [5, 6, 7], xdr.hyper, { timeout: 5000 })).toBe(18n);
+    // a reply of several reads (TCP) / a large datagram (UDP): 2000 numbers there
+    const part = Array.from({ length: 2000 }, (_, i) => (i % 2 ? -1 : 1) * (2 ** 31 - 1 - i));
+    expect(c.callSync(1, sumArgs, part, xdr.hyper, { timeout: 5000 })).toBe(
+      part.reduce((s, x) => s + BigInt(x), 0n),
+    );
+    expect(() => c.callSync(9, xdr.void, undefined, xdr.void, { timeout: 5000 })).toThrow(
+      expect.objectContaining({ name: "RpcError", code: "RPC_PROC_UNAVAIL", proc: 9 }),
+    );
+    const v2 = connectSync({ port, transport, prog: SUM_PROG, vers: 2 });
+    expect(() => v2.callSync(0, xdr.void, undefined, xdr.void, { timeout: 5000 })).toThrow(
+      expect.objectContaining({ code: "RPC_PROG_MISMATCH", low: 1, high: 1 }),
+    );
+    expect(c.stats).toMatchObject({ calls: 4, replies: 4, dropped: 0 });
+    // the same socket, made by the library's calls: a descriptor of this process while open
+    c.close();
+    expect(() => c.callSync(0, xdr.void, undefined, xdr.void)).toThrow(
+      expect.objectContaining({ code: "ECONNRESET", syscall: "clnt_call" }),
+    );
+  },
+);
+
+test("callSync times out with ETIMEDOUT, retransmitting over UDP, and the next call drops the late reply", async () => {
+  const { ports } = await startChild("--hang");
+  const tcp = connectSync({ port: ports.tcpPort, prog: SUM_PROG, vers: SUM_VERS });
+  expect(() => tcp.callSync(1, sumArgs, [1], xdr.hyper, { timeout: 100 })).toThrow(
+    expect.objectContaining({ name: "SystemError", code: "ETIMEDOUT", syscall: "clnt_call" }),
+  );
+  expect(tcp.callSync(0, xdr.void, undefined, xdr.void, { timeout: 5000 })).toBeUndefined();
+  const udp = connectSync({
+    port: ports.udpPort,
+    transport: "udp",
+    prog: SUM_PROG,
+    vers: SUM_VERS,
+  });
+  expect(() => udp.callSync(1, sumArgs, [1], xdr.hyper, { timeout: 300, retransmit: 50 })).toThrow(
+    expect.objectContaining({ code: "ETIMEDOUT", message: expect.stringContaining("300 ms") }),
+  );
+  expect(udp.stats.retransmissions).toBeGreaterThanOrEqual(2);
+  // A call answered late: its reply arrives while the next call waits, and is dropped by xid.
+  const { ports: c } = await startChild("C");
+  const late = connectSync({ port: c.udpPort, transport: "udp", prog: SUM_PROG, vers: SUM_VERS });
+  expect(() => late.callSync(1, sumArgs, [1, 2], xdr.hyper, { timeout: 0 })).toThrow(
+    expect.objectContaining({ code: "ETIMEDOUT" }),
+  );
+  expect(late.callSync(1, sumArgs, [3, 4], xdr.hyper, { timeout: 5000 })).toBe(7n);
+  expect(late.stats.dropped).toBe(1);
+});
+
+test("callSync's failures: a server gone (ECONNRESET, ECONNREFUSED), a record too large, bad arguments", async () => {
+  const { child, ports } = await startChild("C");
+  const gone = connectSync({ port: ports.tcpPort, prog: SUM_PROG, vers: SUM_VERS });
+  const small = connectSync({ port: ports.tcpPort, prog: SUM_PROG, vers: SUM_VERS, maxRecord: 16 });
+  expect(() => small.callSync(1, sumArgs, [1], xdr.hyper, { timeout: 5000 })).toThrow(
+    expect.objectContaining({
+      code: "EPROTO",
+      message: expect.stringContaining("more than 16 bytes"),
+    }),
+  );
+  expect(() => small.callSync(0, xdr.void, undefined, xdr.void)).toThrow(
+    expect.objectContaining({ code: "ECONNRESET", syscall: "clnt_call" }),
+  );
+  process.kill(-child.pid!, "SIGKILL");
+  await new Promise((r) => child.once("exit", r));
+  expect(() => gone.callSync(0, xdr.void, undefined, xdr.void, { timeout: 5000 })).toThrow(
+    expect.objectContaining({ name: "SystemError", code: "ECONNRESET", syscall: "read" }),
+  );
+  // No UDP server: the kernel's ICMP "port unreachable" is read(2)'s ECONNREFUSED.
+  const none = connectSync({
+    port: await freePort("udp"),
+    transport: "udp",
+    prog: SUM_PROG,
+    vers: SUM_VERS,
+  });
+  expect(() => none.callSync(0, xdr.void, undefined, xdr.void, { timeout: 5000 })).toThrow(
+    expect.objectContaining({ code: "ECONNREFUSED", syscall: "read" }),
+  );
+  // No TCP server, and no portmapper to ask: connect(2)'s ECONNREFUSED.
+  const closed = await freePort("tcp");
+  expect(() => RpcClient.connectSync({ port: closed, prog: SUM_PROG, vers: 1 })).toThrow(
+    expect.objectContaining({ code: "ECONNREFUSED", syscall: "connect" }),
+  );
+  expect(() =>
+    RpcClient.connectSync({ prog: SUM_PROG, vers: 1, portmapperPort: closed, timeout: 1000 }),
+  ).toThrow(expect.objectContaining({ code: "ECONNREFUSED", syscall: "connect" }));
+  // Arguments
+  expect(() => RpcClient.connectSync({ port: 0, prog: SUM_PROG, vers: 1 })).toThrow(
+    expect.objectContaining({ code: "ERR_OUT_OF_RANGE" }),
+  );
+  expect(() =>
+    RpcClient.connectSync({
+      port: ports.tcpPort,
+      prog: SUM_PROG,
+      vers: 1,
+      signal: AbortSignal.timeout(10),
+    } as Parameters<typeof RpcClient.connectSync>[0]),
+  ).toThrow(
+    expect.objectContaining({
+      code: "ERR_INVALID_ARG_VALUE",
+      message: expect.stringContaining("AbortSignal"),
+    }),
+  );
+  const { ports: ts } = await startChild();
+  const s = connectSync({ port: ts.tcpPort, prog: SUM_PROG, vers: SUM_VERS });
+  for (const [options, code] of [
+    [{ timeout: -1 }, "ERR_OUT_OF_RANGE"],
+    [{ timeout: 1.5 }, "ERR_OUT_OF_RANGE"],
+    [{ retransmit: 0 }, "ERR_OUT_OF_RANGE"],
+    [null, "ERR_INVALID_ARG_TYPE"],
+  ] as const) {
+    expect(() => s.callSync(0, xdr.void, undefined, xdr.void, options as never)).toThrow(
+      expect.objectContaining({ code }),
+    );
+  }
+  expect(() => s.callSync(1, sumArgs, [1.5], xdr.hyper)).toThrow(
+    expect.objectContaining({ name: "XdrError" }),
+  );
+  expect(s.callSync(0, xdr.void, undefined, xdr.void)).toBeUndefined(); // still usable
+  await expect(s.call(0, xdr.void, undefined, xdr.void)).rejects.toMatchObject({
+    code: "ERR_INVALID_ARG_VALUE",
+    message: expect.stringContaining("callSync"),
+  });
+  const awaitable = await connect();
+  expect(() => awaitable.callSync(0, xdr.void, undefined, xdr.void)).toThrow(
+    expect.objectContaining({
+      code: "ERR_INVALID_ARG_VALUE",
+      message: expect.stringContaining("connectSync"),
+    }),
+  );
+});

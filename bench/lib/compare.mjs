@@ -6,9 +6,11 @@
 //   node compare.mjs batch JOB...      several in one process (JOB: rt:MECH:1:MS or
 //                                      tp:MECH:SIZE:MS), one line each: "JOB value",
 //                                      "JOB skipped: why" or "JOB failed: why"
-// Plain Node (no tsx) so that a peer starts in a tenth of a second. A mechanism
-// ipc-lab does not have yet (sockets before chapter 08) exits 3 with one line
-// saying so. Every object it makes is removed, also when it fails.
+// Plain Node (no tsx) so that a peer starts in a tenth of a second. Every
+// object it makes is removed, also when it fails. rpc-tcp and rpc-udp (rt
+// only) are ONC RPC NULL calls: RpcClient.callSync (blocking, as C's
+// clnt_call) to an RpcServer on the peer's event loop, the same calls
+// ipc_compare's C client makes to sum_server.
 import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,14 +24,9 @@ const Q = 0x71; // "q": the last message
 const parentPid = process.ppid;
 const DATA = 4096; // shared memory: flags at 0 and 64, semaphores at 128 and 192, data from 4096
 
-/** Socket kinds need chapter 08's module. */
-const SOCKETS = { unix: "socketpair", tcp: "socket", udp: "socket" };
-
-function missing(mech) {
-  const needs = SOCKETS[mech];
-  if (needs && typeof lib[needs] !== "function") return `ipc-lab has no ${needs}() yet`;
-  return undefined;
-}
+const SOCKETS = ["unix", "tcp", "udp"];
+const RPC = { "rpc-tcp": "tcp", "rpc-udp": "udp" };
+const SUM_PROG = 0x20000099; // native/c/rpc/sum.x, as ipc_compare's sum_server serves it
 
 /** Two connected fds (parent's, peer's), blocking as a pipe's are (the calls here are *Sync). */
 function connectedPair(mech) {
@@ -154,6 +151,72 @@ async function endpoint(mech, role, args) {
   };
 }
 
+/** rpc-*'s peer: an RpcServer with SUM's NULL procedure; its ports on stdout, until stdin ends. */
+async function rpcPeer() {
+  const server = new lib.RpcServer().add({ prog: SUM_PROG, vers: 1, procedures: [] });
+  const ports = await server.listen();
+  lib.writeSync(1, JSON.stringify(ports) + "\n");
+  process.stdin.resume();
+  await new Promise((resolve) => process.stdin.once("end", resolve));
+  await server.close();
+}
+
+/** µs per NULL call for `ms` ms (after a warm-up of 200, at most 10 ms), as sum_client null-for. */
+async function measureRpc(mech, ms) {
+  const transport = RPC[mech];
+  const [stdinR, stdinW] = lib.pipe();
+  const [stdoutR, stdoutW] = lib.pipe();
+  current = {
+    cleanups: [() => [stdinW, stdoutR].forEach((fd) => lib.close(fd))],
+    child: undefined,
+  };
+  let client;
+  try {
+    const child = (current.child = lib.spawnWithFds(process.execPath, [self, "peer", mech], {
+      fds: { 0: stdinR, 1: stdoutW },
+    }));
+    lib.close(stdinR);
+    lib.close(stdoutW);
+    let line = "";
+    while (!line.includes("\n")) {
+      const chunk = await lib.read(stdoutR, 256, { timeout: 10_000 });
+      if (chunk.length === 0) throw new Error("the RPC peer ended before it listened");
+      line += chunk.toString();
+    }
+    const ports = JSON.parse(line);
+    const port = transport === "tcp" ? ports.tcpPort : ports.udpPort;
+    client = lib.RpcClient.connectSync({ port, transport, prog: SUM_PROG, vers: 1 });
+    // C's client has a time-out (10 s): poll(2) before each read, here too.
+    const options = { timeout: 10_000 };
+    const call = () => client.callSync(0, lib.xdr.void, undefined, lib.xdr.void, options);
+    const warm = now();
+    for (let i = 0; i < 200 && now() - warm < 10e3; i++) call();
+    let n = 0;
+    const start = now();
+    let t = start;
+    while (t - start < ms * 1e3) {
+      for (let i = 0; i < 10; i++, n++) call();
+      t = now();
+    }
+    client.close();
+    client = undefined;
+    for (const cleanup of current.cleanups.splice(0)) cleanup(); // stdin's end: the peer stops
+    const status = await child.wait();
+    if (status.kind !== "exited" || status.code !== 0)
+      throw new Error(`peer ended ${JSON.stringify(status)}`);
+    return (t - start) / n;
+  } finally {
+    client?.close();
+    for (const cleanup of current.cleanups.splice(0)) {
+      try {
+        cleanup();
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
 async function peer(mech, kind, size, args) {
   const side = await endpoint(mech, "peer", args);
   await side.send(Buffer.from("r")); // ready: the clock starts after this
@@ -169,6 +232,10 @@ async function peer(mech, kind, size, args) {
 
 /** Makes the objects, starts the peer, measures; removes everything whatever happens. */
 async function measure(kind, mech, size, ms) {
+  if (mech in RPC) {
+    if (kind !== "rt") throw new Error(`no tp for ${mech} (a NULL call carries no data)`);
+    return measureRpc(mech, ms);
+  }
   const tag = `${process.pid}-${randomBytes(3).toString("hex")}`;
   const cleanups = [];
   current = { cleanups, child: undefined };
@@ -181,7 +248,7 @@ async function measure(kind, mech, size, ms) {
       Object.assign(fds, { 0: downR, 1: upW });
       args = { input: upR, output: downW };
       cleanups.push(() => [upR, downW].forEach((fd) => lib.close(fd)));
-    } else if (mech in SOCKETS) {
+    } else if (SOCKETS.includes(mech)) {
       const [mine, theirs] = connectedPair(mech);
       Object.assign(fds, { 0: theirs, 1: theirs });
       args = { input: mine, output: mine };
@@ -307,14 +374,15 @@ function timedOut(ms) {
 }
 
 const [kind, mech, ...rest] = process.argv.slice(2);
-if (kind === "peer") {
+if (kind === "peer" && mech in RPC) {
+  await rpcPeer();
+} else if (kind === "peer") {
   const [peerKind, size, ...args] = rest;
   await peer(mech, peerKind, Number(size), args);
 } else if (kind === "rt" || kind === "tp") {
-  const reason = missing(mech);
-  if (reason) {
-    console.log(`skipped: ${reason}`);
-    process.exit(3);
+  if (kind === "tp" && mech in RPC) {
+    console.error(`compare.mjs: no tp for ${mech} (a NULL call carries no data)`);
+    process.exit(2);
   }
   const size = kind === "tp" ? Number(rest[0]) : 1;
   const ms = Number(kind === "tp" ? rest[1] : rest[0]);
@@ -322,11 +390,6 @@ if (kind === "peer") {
 } else if (kind === "batch") {
   for (const job of [mech, ...rest]) {
     const [jobKind, jobMech, size, ms] = job.split(":");
-    const reason = missing(jobMech);
-    if (reason) {
-      console.log(`${job} skipped: ${reason}`);
-      continue;
-    }
     const limit = timedOut(5_000 + 2 * Number(ms));
     try {
       const value = await Promise.race([

@@ -17,7 +17,6 @@ import { spawnSync } from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import * as lib from "ipc-lab";
 import { pin } from "./measure.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -84,6 +83,9 @@ export const MECHANISMS: Mechanism[] = [
   { id: "unix", en: "Unix socket (stream)", ko: "유닉스 소켓", lecture: "소켓", tp: ["c", "ts"] },
   { id: "tcp", en: "TCP socket (loopback)", ko: "TCP 소켓", lecture: "소켓", tp: ["c", "ts"] },
   { id: "udp", en: "UDP socket (loopback)", ko: "UDP 소켓", lecture: "소켓", tp: [] },
+  // A NULL call and its reply: C's clnt_call against the library's callSync, both blocking.
+  { id: "rpc-tcp", en: "ONC RPC over TCP", ko: "원격 프로시저 호출", lecture: "RPC", tp: [] },
+  { id: "rpc-udp", en: "ONC RPC over UDP", ko: "원격 프로시저 호출", lecture: "RPC", tp: [] },
 ];
 
 /** Throughput's message sizes: 64 B to 1 MiB, a factor of 16 apart. */
@@ -132,10 +134,6 @@ function one(
   return { value: null, note: `failed (${result.signal ?? result.status}): ${why}`.slice(0, 120) };
 }
 
-/** Socket kinds need chapter 08's module: skipped here without starting Node for nothing. */
-const NEEDS: Record<string, string> = { unix: "socketpair", tcp: "socket", udp: "socket" };
-const library = lib as unknown as Record<string, unknown>;
-
 const c = (pinned: boolean, args: string[]) => one(pinned, compareC, args);
 
 /** TypeScript's throughput at fewer sizes: each is a Node peer of its own. */
@@ -147,14 +145,7 @@ function tsBatch(
   jobs: string[],
 ): Map<string, { value: number | null; note?: string }> {
   const results = new Map<string, { value: number | null; note?: string }>();
-  const run = jobs.filter((job) => {
-    const needs = NEEDS[job.split(":")[1]!];
-    if (needs && typeof library[needs] !== "function") {
-      results.set(job, { value: null, note: `ipc-lab has no ${needs}() yet` });
-      return false;
-    }
-    return true;
-  });
+  const run = jobs;
   if (run.length === 0) return results;
   const [file, argv] = pin(pinned, process.execPath, [compareTs, "batch", ...run]);
   const out = spawnSync(file, argv, { encoding: "utf8", timeout: 10_000 * run.length });

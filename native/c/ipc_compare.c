@@ -6,7 +6,10 @@
  *                                   about MS milliseconds; prints MB/s (10^6 B/s)
  *   ipc_compare memcpy SIZE MS      memcpy of SIZE bytes within one process, MB/s
  * MECH: pipe fifo posix-mq sysv-mq unix tcp udp signal shm-sem shm-spin mmap-spin
- * (tp: not signal, udp; posix-mq up to /proc/sys/fs/mqueue/msgsize_max).
+ * (tp: not signal, udp; posix-mq up to /proc/sys/fs/mqueue/msgsize_max),
+ * and rt only: rpc-tcp rpc-udp, ONC RPC NULL calls between chapter 09's C
+ * peers (libtirpc): sum_server started beside this program, sum_client
+ * null-for MS timing itself; the round trip is a whole call and its reply.
  * A "tp" through shared memory hands one buffer over and back (copy in,
  * post, copy out, post back): it is a transfer, not just a store.
  * Every call is checked; every object it makes is removed before it exits. */
@@ -264,7 +267,75 @@ static void recv_msg(struct chan *c, int down, char *buf, size_t n) {
   }
 }
 
+/* rt rpc-tcp|rpc-udp MS: sum_server (the programs beside this one) as a
+ * child, its ports read from its first line; sum_client null-for MS prints
+ * the result on this program's stdout; the server is stopped (SIGTERM). */
+static int rpc_rt(const char *transport, const char *ms) {
+  char dir[4096], server[4200], client[4200];
+  ssize_t k = readlink("/proc/self/exe", dir, sizeof dir - 1);
+  must(k > 0, "readlink");
+  dir[k] = 0;
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = 0;
+  snprintf(server, sizeof server, "%s/sum_server", dir);
+  snprintf(client, sizeof client, "%s/sum_client", dir);
+  int out[2];
+  must(pipe(out) == 0, "pipe");
+  pid_t srv = fork();
+  must(srv >= 0, "fork");
+  if (srv == 0) {
+    must(prctl(PR_SET_PDEATHSIG, SIGTERM) == 0, "prctl");
+    must(dup2(out[1], 1) == 1, "dup2");
+    close(out[0]);
+    close(out[1]);
+    execl(server, "sum_server", (char *)NULL);
+    must(0, "execl");
+  }
+  close(out[1]);
+  char line[256];
+  size_t got = 0;
+  while (got < sizeof line - 1) { /* the first line: {"pid":N,"tcpPort":P,"udpPort":Q} */
+    ssize_t r = read(out[0], line + got, 1);
+    must(r >= 0, "read");
+    if (r == 0 || line[got] == '\n') break;
+    got++;
+  }
+  line[got] = 0;
+  close(out[0]);
+  const char *key = strcmp(transport, "tcp") == 0 ? "\"tcpPort\":" : "\"udpPort\":";
+  const char *at = strstr(line, key);
+  int status = 1;
+  if (at == NULL) {
+    fprintf(stderr, "ipc_compare: sum_server said \"%s\"\n", line);
+  } else {
+    char port[16];
+    snprintf(port, sizeof port, "%d", atoi(at + strlen(key)));
+    pid_t cl = fork();
+    must(cl >= 0, "fork");
+    if (cl == 0) {
+      execl(client, "sum_client", "-p", port, "-T", transport, "null-for", ms, (char *)NULL);
+      must(0, "execl");
+    }
+    must(waitpid(cl, &status, 0) == cl, "waitpid");
+  }
+  kill(srv, SIGTERM);
+  int ignored;
+  must(waitpid(srv, &ignored, 0) == srv, "waitpid");
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 4 && strcmp(argv[1], "rt") == 0 && strncmp(argv[2], "rpc-", 4) == 0) {
+    if (strcmp(argv[2], "rpc-tcp") != 0 && strcmp(argv[2], "rpc-udp") != 0) {
+      fprintf(stderr, "ipc_compare: unknown mechanism %s\n", argv[2]);
+      return 2;
+    }
+    if (atof(argv[3]) <= 0) {
+      fprintf(stderr, "ipc_compare: SIZE 1 .. 64 MiB and MS > 0\n");
+      return 2;
+    }
+    return rpc_rt(argv[2] + 4, argv[3]);
+  }
   if (argc >= 4 && strcmp(argv[1], "memcpy") == 0) {
     size_t size = (size_t)atol(argv[2]);
     double ms = atof(argv[3]);

@@ -3,6 +3,7 @@
 // call unchanged (no private masks decoded again here).
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <sys/ipc.h>
@@ -133,6 +134,9 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
   KERNEL_VALUE(c, UV_READABLE);
   KERNEL_VALUE(c, UV_WRITABLE);
   KERNEL_VALUE(c, UV_DISCONNECT);
+  // poll(2)'s events (poll.cc's blocking poll, for the …Sync calls)
+  KERNEL_VALUE(c, POLLIN);
+  KERNEL_VALUE(c, POLLOUT);
   // sockets (socket.cc): domains, types, options, shutdown's how
   KERNEL_VALUE(c, AF_INET);
   KERNEL_VALUE(c, AF_INET6);

@@ -3,6 +3,8 @@
 // thread: eight pending reads must not starve the four threads `fs` relies
 // on. Waits with no descriptor to poll are blocking.cc's.
 #include <fcntl.h>
+#include <poll.h>
+#include <time.h>
 #include <uv.h>
 
 #include <unordered_map>
@@ -99,12 +101,42 @@ Napi::Value PollHandles(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(watches.size()));
 }
 
+// poll(fd, events, timeout) -> revents, or 0 when `timeout` ms (-1: no
+// limit) pass first. Blocks the process, as C's poll does: the wait of the
+// …Sync calls that take a time-out (RpcClient.callSync). A signal's EINTR
+// polls again for the time left.
+Napi::Value Poll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  int events = ArgInt(info, 1, "events");
+  int timeout = ArgInt(info, 2, "timeout");
+  if (timeout < -1) {
+    ThrowRangeError(env, "The value of \"timeout\" is out of range. It must be >= -1. Received " +
+                             std::to_string(timeout));
+  }
+  struct pollfd p = {fd, static_cast<short>(events), 0};
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  int left = timeout;
+  int rc;
+  while ((rc = poll(&p, 1, left)) < 0 && errno == EINTR) {
+    if (timeout < 0) continue;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long spent = (t.tv_sec - start.tv_sec) * 1000 + (t.tv_nsec - start.tv_nsec) / 1000000;
+    left = spent >= timeout ? 0 : static_cast<int>(timeout - spent);
+  }
+  if (rc < 0) ThrowErrno(env, errno, "poll", Fd(fd));
+  return Napi::Number::New(env, rc == 0 ? 0 : p.revents);
+}
+
 }  // namespace
 
 void InitPoll(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "pollStart", PollStart, 3);
   Export(env, exports, "pollStop", PollStop, 1);
   Export(env, exports, "pollHandles", PollHandles, 0);
+  Export(env, exports, "poll", Poll, 3);
 }
 
 }  // namespace ipc

@@ -364,6 +364,31 @@ Napi::Value SendtoNowait(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(n));
 }
 
+// recvNowait(fd, buffer, offset, length) -> bytes (0: the peer closed), or
+// -1 (would block); sendNowait(...) -> bytes sent, or -1. A connected
+// socket's one call each (read/write's nowait forms try RWF_NOWAIT first):
+// the hot path of a server on the event loop (lib/rpc-server.ts).
+Napi::Value RecvNowait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  ByteRange range = ArgByteRange(info, 1);
+  ssize_t n = RetryEintr([&] { return recv(fd, range.data, range.length, MSG_DONTWAIT); });
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Napi::Number::New(env, -1);
+  if (n < 0) ThrowErrno(env, errno, "recv", Fd(fd));
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
+Napi::Value SendNowait(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  ByteRange range = ArgByteRange(info, 1);
+  ssize_t n = RetryEintr(
+      [&] { return send(fd, range.data, range.length, MSG_DONTWAIT | MSG_NOSIGNAL); });
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Napi::Number::New(env, -1);
+  if (n < 0) ThrowErrno(env, errno, "send", Fd(fd));
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
 // recvfromNowait(fd, buffer, offset, length) -> { bytes, truncated, address } | null.
 // MSG_TRUNC: `truncated` says the datagram was longer than the buffer (the rest is lost).
 Napi::Value RecvfromNowait(const Napi::CallbackInfo& info) {
@@ -515,6 +540,8 @@ void InitSocket(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "setMembership", SetMembership, 3);
   Export(env, exports, "sendtoNowait", SendtoNowait, 5);
   Export(env, exports, "recvfromNowait", RecvfromNowait, 4);
+  Export(env, exports, "recvNowait", RecvNowait, 4);
+  Export(env, exports, "sendNowait", SendNowait, 4);
   Export(env, exports, "sendFdsNowait", SendFdsNowait, 5);
   Export(env, exports, "recvFdsNowait", RecvFdsNowait, 4);
   Export(env, exports, "getaddrinfo", Getaddrinfo, 2);

@@ -7,6 +7,9 @@
  *                                    PARTS parts (default: as few as SUM_MAX allows),
  *                                    one SUM each, the partial sums added here
  *   sum_client [-h HOST] [-p PORT] [-T tcp|udp] null N           N NULL calls, timed
+ *   sum_client [-h HOST] [-p PORT] [-T tcp|udp] null-for MS      NULL calls for MS ms (after
+ *                                    a warm-up of 200, at most 10 ms); prints the us per
+ *                                    call alone (chapter 10's ipc_compare reads it)
  * Without -p it asks the portmapper on HOST (clnt_create). Prints the sum
  * (or "N calls X.XX us/call"); a failed call prints clnt_perror's words, exit 1.
  */
@@ -21,6 +24,12 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+static double now_us(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
 
 static CLIENT *connect_to(const char *host, int port, const char *proto) {
   if (port == 0) {
@@ -125,6 +134,27 @@ int main(int argc, char *argv[]) {
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double us = ((double)(t1.tv_sec - t0.tv_sec) * 1e6 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e3);
     printf("%ld calls %.2f us/call\n", n, n ? us / (double)n : 0.0);
+  } else if (strcmp(what, "null-for") == 0 && optind < argc) {
+    double ms = atof(argv[optind]);
+    if (ms <= 0) goto usage;
+    double warm = now_us();
+    for (int i = 0; i < 200 && now_us() - warm < 10e3; i++) {
+      if (sum_null_1(NULL, c) == NULL) {
+        clnt_perror(c, "sum_null_1");
+        return 1;
+      }
+    }
+    long n = 0;
+    double start = now_us(), t;
+    do {
+      for (int i = 0; i < 10; i++, n++) {
+        if (sum_null_1(NULL, c) == NULL) {
+          clnt_perror(c, "sum_null_1");
+          return 1;
+        }
+      }
+    } while ((t = now_us()) - start < ms * 1e3);
+    printf("%.3f\n", (t - start) / (double)n);
   } else {
     goto usage;
   }
@@ -133,7 +163,7 @@ int main(int argc, char *argv[]) {
 
 usage:
   fprintf(stderr,
-          "usage: %s [-h HOST] [-p PORT] [-T tcp|udp] sum X... | range N [PARTS] | null N\n",
+          "usage: %s [-h HOST] [-p PORT] [-T tcp|udp] sum X... | range N [PARTS] | null N | null-for MS\n",
           argv[0]);
   return 2;
 }
