@@ -521,6 +521,21 @@ export function parseSysv(text: string): SysvEntry[] {
   });
 }
 
+/**
+ * A queue's lspid and lrpid as processes. The kernel records the process
+ * (task_tgid) at msgsnd and msgrcv, but when msgsnd hands a message straight
+ * to a msgrcv already waiting (ipc/msg.c's pipelined_send) it records the
+ * waiting thread's id (task_pid): the library's waits run on threads, so
+ * that is a thread of a process, found by /proc/TID/status's Tgid.
+ */
+function asProcesses(queue: SysvEntry): SysvEntry {
+  const tgid = (pid: number | undefined) => {
+    const found = pid ? /^Tgid:\s*(\d+)$/m.exec(read(`/proc/${pid}/status`) ?? "")?.[1] : undefined;
+    return found ? Number(found) : pid;
+  };
+  return { ...queue, lspid: tgid(queue.lspid), lrpid: tgid(queue.lrpid) };
+}
+
 /** Reads everything the panel draws about `root` and its descendants, now. */
 export function readSnapshot(root: number = process.pid): Snapshot {
   const processes = descendants(root)
@@ -537,6 +552,6 @@ export function readSnapshot(root: number = process.pid): Snapshot {
     mqueue: objects("/dev/mqueue"),
     sysvShm: parseSysv(read("/proc/sysvipc/shm") ?? "key shmid\n"),
     sysvSem: parseSysv(read("/proc/sysvipc/sem") ?? "key semid\n"),
-    sysvMsg: parseSysv(read("/proc/sysvipc/msg") ?? "key msqid\n"),
+    sysvMsg: parseSysv(read("/proc/sysvipc/msg") ?? "key msqid\n").map(asProcesses),
   };
 }

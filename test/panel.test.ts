@@ -570,10 +570,11 @@ describe("the model, read from the kernel", () => {
       body.write(text, 4);
       return body;
     };
+    // The receive waits first: a reply handed to it at once is recorded by the thread that
+    // waits (a library thread), the one taken from the queue later by this process.
+    const reply = msgrcv(id, 128, process.pid, 0, { timeout: 10_000 });
     await msgsnd(id, 1, request("hello"));
-    expect((await msgrcv(id, 128, process.pid, 0, { timeout: 10_000 })).data.toString()).toBe(
-      "HELLO\0",
-    );
+    expect((await reply).data.toString()).toBe("HELLO\0");
     // The server sent last (its reply), this process received last (that reply).
     const graph = panel.graph();
     const queue = graph.objects.find((o) => o.id === objId)!;
@@ -765,6 +766,37 @@ describe("the drawing", () => {
     const file = path.join(fixtures, "sockets.svg");
     if (process.env.UPDATE_FIXTURES) writeFileSync(file, svg);
     expect(svg).toBe(readFileSync(file, "utf8"));
+  });
+
+  test("a recorded set-up with a mapped file, a System V queue and a stopped child draws as the fixture", () => {
+    const files = JSON.parse(readFileSync(path.join(fixtures, "files-queues.json"), "utf8")) as {
+      hide: string[];
+      snapshot: Snapshot;
+    };
+    const graph = buildGraph(files.snapshot, { hide: new Set(files.hide) });
+    // One file for the three that map it (the stopped child inherited the mapping at fork); the
+    // unix pairs are the C children's stdio, socketpairs as Node makes them for a child.
+    expect(
+      graph.objects
+        .filter((o) => o.kind !== "socket")
+        .map((o) => [o.kind, o.mappers.length, o.writers.length, o.readers.length]),
+    ).toEqual([
+      ["mapped-file", 3, 0, 0],
+      ["sysv-msg", 0, 1, 1],
+    ]);
+    expect(graph.processes.map((p) => p.state)).toContain("T");
+    const svg = renderSvg(graph, "files-queues");
+    const file = path.join(fixtures, "files-queues.svg");
+    if (process.env.UPDATE_FIXTURES) writeFileSync(file, svg);
+    expect(svg).toBe(readFileSync(file, "utf8"));
+    // Masked, it does not depend on the pids, inodes and the queue's id.
+    const shifted = JSON.parse(
+      JSON.stringify(files).replace(/\b\d{5,}\b/g, (n) => String(Number(n) * 10 + 7)),
+    ) as typeof files;
+    expect(JSON.stringify(shifted)).not.toBe(JSON.stringify(files));
+    const draw = (f: typeof files) =>
+      mask(renderSvg(buildGraph(f.snapshot, { hide: new Set(f.hide) })));
+    expect(draw(shifted)).toBe(draw(files));
   });
 
   test("the picture does not depend on the digits of pids and inodes, once masked", () => {
