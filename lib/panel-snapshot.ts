@@ -199,7 +199,7 @@ const SYSTEM_DIRS =
  * also maps executable (its own binary or a library), and not one of the
  * kernel's internal files, which /proc/PID/maps names at the root of their
  * internal mount: "/memfd:x (deleted)", "/[aio] (deleted)", "/drm mm object
- * (deleted)", "/dev/zero (deleted)" for MAP_SHARED | MAP_ANONYMOUS.
+ * (deleted)". (MAP_SHARED | MAP_ANONYMOUS is "/dev/zero (deleted)": a device.)
  */
 function mappedFile(
   pid: number,
