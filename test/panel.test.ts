@@ -699,6 +699,49 @@ describe("reading the kernel's views", () => {
     ).toEqual([{ key: "0x61000001", id: 3, size: 4096, cpid: 1234, nattch: 1 }]);
   });
 
+  test("/proc/sysvipc/msg: a queue whose last sender and receiver are outside the picture names them and is left behind", () => {
+    const [queue] = parseSysv(
+      "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n" +
+        "         0          7   600          12          2  4001  4002     0     0     0     0 1700000000 1700000001 1700000000\n",
+    );
+    expect(queue).toEqual({
+      key: "0x00000000",
+      id: 7,
+      cbytes: 12,
+      qnum: 2,
+      lspid: 4001,
+      lrpid: 4002,
+    });
+    const snapshot: Snapshot = {
+      root: 10,
+      processes: [{ pid: 10, ppid: 1, state: "S", name: "node", maps: [], fds: [] }],
+      unix: [],
+      shm: [],
+      mqueue: [],
+      sysvShm: [],
+      sysvSem: [],
+      sysvMsg: [queue!],
+    };
+    expect(buildGraph(snapshot).objects).toEqual([
+      expect.objectContaining({
+        id: "sysv-msg:7",
+        title: "System V message queue",
+        detail: [
+          "key IPC_PRIVATE",
+          "2 messages (12 bytes) waiting",
+          "last msgsnd by pid 4001, not in this picture",
+          "last msgrcv by pid 4002, not in this picture",
+        ],
+        notes: ["stays until msgctl(IPC_RMID), like every System V object"],
+        writers: [],
+        readers: [],
+      }),
+    ]);
+    // The live panel shows it only once a process of its picture used it (keep), never hidden ones.
+    expect(buildGraph(snapshot, { keep: new Set() }).objects).toEqual([]);
+    expect(buildGraph(snapshot, { hide: new Set(["sysv-msg:7"]) }).objects).toEqual([]);
+  });
+
   test("a unix socket pair is one object, with both inodes", () => {
     const snapshot: Snapshot = {
       root: 10,
