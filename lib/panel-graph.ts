@@ -3,11 +3,19 @@
  * objects the slots point to (pipes joined by inode, FIFOs by path, sockets
  * with their peers: a Unix pair by inode, a TCP connection by its addresses,
  * the local one of each end being the remote one of the other; shared
- * memory, message queues, semaphores), and one edge per slot or shared
- * mapping. A peer no process of the picture holds is an endpoint, by its
- * address. Pure: the same snapshot gives the same graph.
+ * memory, message queues, semaphores, regular files mapped MAP_SHARED joined
+ * by inode), and one edge per slot, shared mapping or System V queue's last
+ * sender and receiver. A peer no process of the picture holds is an
+ * endpoint, by its address. Pure: the same snapshot gives the same graph.
  */
-import type { FdEntry, InetEndpoint, InetSocket, Snapshot, UnixSocket } from "./panel-snapshot";
+import type {
+  FdEntry,
+  InetEndpoint,
+  InetSocket,
+  MappedFileEntry,
+  Snapshot,
+  UnixSocket,
+} from "./panel-snapshot";
 
 export type ObjectKind =
   | "pipe"
@@ -16,9 +24,11 @@ export type ObjectKind =
   | "endpoint"
   | "shm"
   | "semaphore"
+  | "mapped-file"
   | "mqueue"
   | "sysv-shm"
-  | "sysv-sem";
+  | "sysv-sem"
+  | "sysv-msg";
 
 export interface Slot {
   fd: number;
@@ -29,6 +39,14 @@ export interface Slot {
   role: "read" | "write" | "rw";
 }
 
+/** A System V call the kernel remembers by pid: a queue's last msgsnd (write) or msgrcv (read). */
+export interface LastCall {
+  object: string;
+  /** "last msgsnd", "last msgrcv". */
+  label: string;
+  role: "read" | "write";
+}
+
 export interface ProcNode {
   pid: number;
   ppid: number;
@@ -36,9 +54,15 @@ export interface ProcNode {
   /** The panel's process, one of its children, or a deeper descendant. */
   relation: "root" | "child" | "descendant";
   zombie: boolean;
+  /** /proc/PID/stat's state letter: R, S, D, T (stopped by a signal), t (by its tracer), Z. */
+  state: string;
   slots: Slot[];
   /** Shared mappings, by object id. */
   maps: string[];
+  /** Those of `maps` that are mapped files this process maps read-only. */
+  readOnly: string[];
+  /** The queues whose last msgsnd or msgrcv this process made. */
+  lastCalls: LastCall[];
   /** Descriptors left out (the kernel's own, or not IPC). */
   hidden: number;
 }
@@ -211,6 +235,10 @@ function slotLabel(
 
 const sysvKey = (map: string) => /^\/SYSV([0-9a-f]{8})/.exec(map)?.[1];
 
+/** A mapped file's object id: its device and inode, so two names of one file are one object. */
+export const fileId = (file: Pick<MappedFileEntry, "device" | "inode">) =>
+  `file:${file.device}:${file.inode}`;
+
 export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Graph {
   const hide = options.hide ?? new Set<string>();
   const sockets = socketsOf(snapshot);
@@ -238,8 +266,11 @@ export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Grap
       relation:
         proc.pid === snapshot.root ? "root" : rootChildren.has(proc.pid) ? "child" : "descendant",
       zombie: proc.state === "Z",
+      state: proc.state,
       slots: [],
       maps: [],
+      readOnly: [],
+      lastCalls: [],
       hidden: 0,
     };
     for (const fd of proc.fds) {
@@ -274,11 +305,42 @@ export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Grap
       add(obj.mappers, proc.pid);
       if (!node.maps.includes(id)) node.maps.push(id);
     }
+    // A file is one object however many processes map it: by its device and inode, not its name.
+    for (const file of proc.files ?? []) {
+      const id = fileId(file);
+      if (hide.has(id)) continue;
+      add(object(id, "mapped-file").mappers, proc.pid);
+      if (!node.maps.includes(id)) node.maps.push(id);
+      if (!file.writable) node.readOnly.push(id);
+    }
     return node;
   });
 
-  // Objects nobody holds but that exist: what was left in /dev/shm, /dev/mqueue, System V.
+  /*
+   * A System V queue has no descriptor: no process holds it, and the kernel
+   * keeps neither who created it (only the creator's uid) nor who uses it,
+   * only the pids of the last msgsnd (lspid) and the last msgrcv (lrpid).
+   * So the picture draws those two, as a writer and a reader, and says who
+   * they were when they are outside it. (A semaphore set keeps less:
+   * /proc/sysvipc/sem has no pid at all, so sets are drawn with no edge.)
+   */
   const ours = new Set(snapshot.processes.map((p) => p.pid));
+  for (const entry of snapshot.sysvMsg ?? []) {
+    const id = `sysv-msg:${entry.id}`;
+    if (hide.has(id)) continue;
+    for (const [pid, label, role] of [
+      [entry.lspid, "last msgsnd", "write"],
+      [entry.lrpid, "last msgrcv", "read"],
+    ] as const) {
+      const node = pid ? processes.find((p) => p.pid === pid) : undefined;
+      if (!node) continue;
+      const obj = object(id, "sysv-msg");
+      add(role === "write" ? obj.writers : obj.readers, node.pid);
+      node.lastCalls.push({ object: id, label, role });
+    }
+  }
+
+  // Objects nobody holds but that exist: what was left in /dev/shm, /dev/mqueue, System V.
   const shown = (id: string) =>
     !hide.has(id) && (objects.has(id) || !options.keep || options.keep.has(id));
   for (const entry of snapshot.shm) {
@@ -297,6 +359,10 @@ export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Grap
   for (const entry of snapshot.sysvSem) {
     const id = `sysv-sem:${entry.key}`;
     if (shown(id)) object(id, "sysv-sem");
+  }
+  for (const entry of snapshot.sysvMsg ?? []) {
+    const id = `sysv-msg:${entry.id}`;
+    if (shown(id)) object(id, "sysv-msg");
   }
 
   dropRecreatedPipes(snapshot, processes, objects, hide);
@@ -317,9 +383,11 @@ export function buildGraph(snapshot: Snapshot, options: GraphOptions = {}): Grap
     "endpoint",
     "shm",
     "semaphore",
+    "mapped-file",
     "mqueue",
     "sysv-shm",
     "sysv-sem",
+    "sysv-msg",
   ];
   const sorted = [...objects.values()]
     .filter((o) => o.kind !== "endpoint")
@@ -494,6 +562,50 @@ function describe(
       obj.detail = [`key ${name}`, `${entry?.nsems ?? 0} semaphores`];
       break;
     }
+    case "mapped-file": {
+      const file = snapshot.processes
+        .flatMap((p) => p.files ?? [])
+        .find((f) => fileId(f) === obj.id);
+      obj.title = file?.path ?? name;
+      obj.detail = [
+        file?.size !== undefined ? `regular file, ${file.size} bytes` : "regular file",
+        "MAP_SHARED: its page-cache pages, one copy",
+      ];
+      if (file?.deleted) obj.notes.push("unlinked: the file lives on while it is mapped");
+      break;
+    }
+    case "sysv-msg": {
+      const entry = snapshot.sysvMsg?.find((e) => String(e.id) === name);
+      obj.title = "System V message queue";
+      obj.detail = [entry?.key === "0x00000000" ? "key IPC_PRIVATE" : `key ${entry?.key ?? "?"}`];
+      if (!entry) break;
+      obj.detail.push(`${entry.qnum ?? 0} messages (${entry.cbytes ?? 0} bytes) waiting`);
+      // The last sender and receiver outside the picture are named: the kernel knows no more.
+      const ours = new Set(processes.map((p) => p.pid));
+      for (const [pid, call] of [
+        [entry.lspid, "msgsnd"],
+        [entry.lrpid, "msgrcv"],
+      ] as const)
+        if (pid && !ours.has(pid))
+          obj.detail.push(`last ${call} by pid ${pid}, not in this picture`);
+      if (!entry.lspid && !entry.lrpid) obj.detail.push("no msgsnd or msgrcv yet");
+      if (holders === 0) obj.notes.push("stays until msgctl(IPC_RMID), like every System V object");
+      break;
+    }
+  }
+}
+
+/** What a process's state says, for the states a lesson is about (a running or sleeping process: nothing). */
+export function stateNote(proc: Pick<ProcNode, "state">): string {
+  switch (proc.state) {
+    case "Z":
+      return "zombie: exited, not yet waited for";
+    case "T":
+      return "stopped (T): by a signal, until SIGCONT";
+    case "t":
+      return "stopped (t): by its tracer";
+    default:
+      return "";
   }
 }
 
@@ -503,11 +615,13 @@ export function describeGraph(graph: Graph): string {
   for (const proc of graph.processes) {
     const who = proc.relation === "root" ? "this process" : proc.relation;
     lines.push(
-      `${who} pid ${proc.pid} (${proc.name})${proc.zombie ? " zombie: exited, not yet waited for" : ""}`,
+      `${who} pid ${proc.pid} (${proc.name})${stateNote(proc) ? ` ${stateNote(proc)}` : ""}`,
     );
     for (const slot of proc.slots)
       lines.push(`  ${slot.label}${slot.object ? ` -> ${slot.object}` : ""}`);
-    for (const map of proc.maps) lines.push(`  mapped ${map}`);
+    for (const map of proc.maps)
+      lines.push(`  mapped ${map}${proc.readOnly.includes(map) ? " read-only" : ""}`);
+    for (const call of proc.lastCalls) lines.push(`  ${call.label} -> ${call.object}`);
     if (proc.hidden) lines.push("  (other descriptors not shown)");
   }
   for (const obj of graph.objects) {

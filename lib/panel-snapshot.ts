@@ -2,7 +2,7 @@
  * What the kernel says about a process and its descendants, read from its
  * own views: /proc/PID/{stat,fd,fdinfo,maps}, the sockets of each process's
  * network namespace in /proc/PID/net/{unix,tcp,tcp6,udp,udp6} (and `ss -x`
- * for Unix sockets' peers), /dev/shm, /dev/mqueue, /proc/sysvipc. Plain
+ * for Unix sockets' peers), /dev/shm, /dev/mqueue, /proc/sysvipc/{shm,sem,msg}. Plain
  * data, so a snapshot can be stored as a test fixture and drawn later.
  */
 import { execFileSync } from "node:child_process";
@@ -29,6 +29,23 @@ export interface ProcessEntry {
   fds: FdEntry[];
   /** Shared mappings from /proc/PID/maps: "/dev/shm/demo", "/SYSV0000abcd (deleted)". */
   maps: string[];
+  /** MAP_SHARED mappings of regular files (absent in snapshots recorded before they were read). */
+  files?: MappedFileEntry[];
+}
+
+/** A regular file a process maps MAP_SHARED: one entry per file, however many regions. */
+export interface MappedFileEntry {
+  /** As /proc/PID/maps names it, without " (deleted)". */
+  path: string;
+  /** The maps line's device ("fd:01") and inode: the file itself, whatever its name now. */
+  device: string;
+  inode: number;
+  /** Some region of it is writable (rw-s); otherwise every one is read-only (r--s). */
+  writable: boolean;
+  /** Its size, from stat; absent once unlinked. */
+  size?: number;
+  /** Unlinked while mapped: the maps line says "(deleted)". */
+  deleted?: boolean;
 }
 
 export interface UnixSocket {
@@ -70,6 +87,12 @@ export interface SysvEntry {
   nattch?: number;
   nsems?: number;
   cpid?: number;
+  /** A message queue's messages and bytes waiting. */
+  qnum?: number;
+  cbytes?: number;
+  /** The pids of the last msgsnd and the last msgrcv (0: none yet). */
+  lspid?: number;
+  lrpid?: number;
 }
 
 export interface Snapshot {
@@ -83,6 +106,8 @@ export interface Snapshot {
   mqueue: ObjectEntry[];
   sysvShm: SysvEntry[];
   sysvSem: SysvEntry[];
+  /** System V message queues (absent in snapshots recorded before they were read). */
+  sysvMsg?: SysvEntry[];
 }
 
 function read(file: string): string | undefined {
@@ -159,29 +184,96 @@ function currentName(file: string, inode: number): string {
   return file;
 }
 
-function sharedMaps(pid: number): string[] {
-  const maps = new Set<string>();
-  for (const line of (read(`/proc/${pid}/maps`) ?? "").split("\n")) {
-    const fields = line.trim().split(/\s+/);
-    const perms = fields[1] ?? "";
-    const file = fields.slice(5).join(" ");
-    if (perms[3] === "s" && (file.startsWith("/dev/shm/") || file.startsWith("/SYSV")))
-      maps.add(currentName(file, Number(fields[4])));
+/**
+ * Directories whose files a process maps shared without meaning any IPC:
+ * glibc maps /usr/lib/.../gconv-modules.cache (iconv), nscd's and SSSD's
+ * caches (/var/cache/nscd, /var/lib/sss/mc), fontconfig its caches, all
+ * MAP_SHARED read-only. /var/tmp and /run/user are the user's.
+ */
+const SYSTEM_DIRS =
+  /^\/(usr|lib\w*|bin|sbin|etc|boot|opt|snap|nix|proc|sys|dev)\/|^\/var\/(?!tmp\/)|^\/run\/(?!user\/)/;
+
+/**
+ * Whether a MAP_SHARED region's file is one the panel draws as a mapped file:
+ * a regular file, not in a system directory (above), not a file the process
+ * also maps executable (its own binary or a library), and not one of the
+ * kernel's internal files, which /proc/PID/maps names at the root of their
+ * internal mount: "/memfd:x (deleted)", "/[aio] (deleted)", "/drm mm object
+ * (deleted)". (MAP_SHARED | MAP_ANONYMOUS is "/dev/zero (deleted)": a device.)
+ */
+function mappedFile(
+  pid: number,
+  path: string,
+  deleted: boolean,
+  executable: Set<string>,
+): { size?: number } | undefined {
+  if (!path.startsWith("/") || SYSTEM_DIRS.test(path) || executable.has(path)) return undefined;
+  if (path.lastIndexOf("/") === 0 && (deleted || path.startsWith("/memfd:"))) return undefined;
+  if (deleted) return {};
+  try {
+    // Through /proc/PID/root: the path is the one the process sees (its mount namespace).
+    const stat = statSync(`/proc/${pid}/root${path}`);
+    return stat.isFile() ? { size: stat.size } : undefined;
+  } catch {
+    return undefined; // renamed or removed meanwhile, or not ours to see
   }
-  return [...maps].sort();
+}
+
+function sharedMaps(pid: number): { maps: string[]; files: MappedFileEntry[] } {
+  const maps = new Set<string>();
+  const files = new Map<string, MappedFileEntry>();
+  const lines = (read(`/proc/${pid}/maps`) ?? "").split("\n").map((line) => {
+    // start-end perms offset dev inode path (the path may hold spaces)
+    const fields = line.trim().split(/\s+/);
+    return {
+      perms: fields[1] ?? "",
+      device: fields[3] ?? "",
+      inode: Number(fields[4]),
+      file: fields.slice(5).join(" "),
+    };
+  });
+  const executable = new Set(
+    lines.filter((l) => l.perms[2] === "x").map((l) => l.file.replace(/ \(deleted\)$/, "")),
+  );
+  for (const { perms, device, inode, file } of lines) {
+    if (perms[3] !== "s") continue; // private: the executable's and libraries' segments, copy-on-write
+    if (file.startsWith("/dev/shm/") || file.startsWith("/SYSV")) {
+      maps.add(currentName(file, inode));
+      continue;
+    }
+    const deleted = file.endsWith(" (deleted)");
+    const path = deleted ? file.slice(0, -" (deleted)".length) : file;
+    const key = `${device}:${inode}`;
+    const seen = files.get(key);
+    if (seen) {
+      seen.writable ||= perms[1] === "w";
+      continue;
+    }
+    const found = mappedFile(pid, path, deleted, executable);
+    if (!found) continue;
+    const entry: MappedFileEntry = { path, device, inode, writable: perms[1] === "w", ...found };
+    if (deleted) entry.deleted = true;
+    files.set(key, entry);
+  }
+  return {
+    maps: [...maps].sort(),
+    files: [...files.values()].sort((a, b) => a.path.localeCompare(b.path)),
+  };
 }
 
 function processEntry(pid: number): ProcessEntry | undefined {
   const stat = read(`/proc/${pid}/stat`);
   if (!stat) return undefined;
   const { ppid, state } = parseStat(stat);
+  const { maps, files } = state === "Z" ? { maps: [], files: [] } : sharedMaps(pid);
   return {
     pid,
     ppid,
     state,
     name: (read(`/proc/${pid}/comm`) ?? "").trim(),
     fds: state === "Z" ? [] : fdsOf(pid),
-    maps: state === "Z" ? [] : sharedMaps(pid),
+    maps,
+    files,
   };
 }
 
@@ -397,7 +489,7 @@ function objects(dir: string): ObjectEntry[] {
   }
 }
 
-/** /proc/sysvipc/shm or /sem: one entry per segment or set, by the header's column names. */
+/** /proc/sysvipc/shm, /sem or /msg: one entry per segment, set or queue, by the header's column names. */
 export function parseSysv(text: string): SysvEntry[] {
   const [header, ...lines] = text.trim().split("\n");
   const names = (header ?? "").trim().split(/\s+/);
@@ -417,12 +509,31 @@ export function parseSysv(text: string): SysvEntry[] {
       ["nattch", "nattch"],
       ["nsems", "nsems"],
       ["cpid", "cpid"],
+      ["qnum", "qnum"],
+      ["cbytes", "cbytes"],
+      ["lspid", "lspid"],
+      ["lrpid", "lrpid"],
     ] as const) {
       const value = field(from);
       if (value !== undefined) entry[to] = value;
     }
     return entry;
   });
+}
+
+/**
+ * A queue's lspid and lrpid as processes. The kernel records the process
+ * (task_tgid) at msgsnd and msgrcv, but when msgsnd hands a message straight
+ * to a msgrcv already waiting (ipc/msg.c's pipelined_send) it records the
+ * waiting thread's id (task_pid): the library's waits run on threads, so
+ * that is a thread of a process, found by /proc/TID/status's Tgid.
+ */
+function asProcesses(queue: SysvEntry): SysvEntry {
+  const tgid = (pid: number | undefined) => {
+    const found = pid ? /^Tgid:\s*(\d+)$/m.exec(read(`/proc/${pid}/status`) ?? "")?.[1] : undefined;
+    return found ? Number(found) : pid;
+  };
+  return { ...queue, lspid: tgid(queue.lspid), lrpid: tgid(queue.lrpid) };
 }
 
 /** Reads everything the panel draws about `root` and its descendants, now. */
@@ -441,5 +552,6 @@ export function readSnapshot(root: number = process.pid): Snapshot {
     mqueue: objects("/dev/mqueue"),
     sysvShm: parseSysv(read("/proc/sysvipc/shm") ?? "key shmid\n"),
     sysvSem: parseSysv(read("/proc/sysvipc/sem") ?? "key semid\n"),
+    sysvMsg: parseSysv(read("/proc/sysvipc/msg") ?? "key msqid\n").map(asProcesses),
   };
 }

@@ -10,7 +10,7 @@
  * digits of a pid or an inode, so masked stored outputs stay comparable.
  */
 import { escapeXml } from "./display";
-import type { Graph, ObjNode, ObjectKind, ProcNode } from "./panel-graph";
+import { stateNote, type Graph, type ObjNode, type ObjectKind, type ProcNode } from "./panel-graph";
 
 const PROC_X = 20;
 const PROC_W = 260;
@@ -29,9 +29,11 @@ const FILL: Record<ObjectKind, [fill: string, stroke: string]> = {
   endpoint: ["#f6f6f6", "#7b3fa0"],
   shm: ["#e6f4ea", "#2e7d32"],
   semaphore: ["#e6f4ea", "#2e7d32"],
+  "mapped-file": ["#f1f6e4", "#5b7f1e"],
   mqueue: ["#e3f4f8", "#1f7a8c"],
   "sysv-shm": ["#fde8ef", "#a1345b"],
   "sysv-sem": ["#fde8ef", "#a1345b"],
+  "sysv-msg": ["#fde8ef", "#a1345b"],
 };
 
 function text(x: number, y: number, content: string, cls = "", anchor = ""): string {
@@ -56,7 +58,12 @@ interface Placed<T> {
 }
 
 function procHeight(proc: ProcNode): number {
-  const rows = proc.slots.length + proc.maps.length + (proc.hidden ? 1 : 0) + (proc.zombie ? 1 : 0);
+  const rows =
+    proc.slots.length +
+    proc.maps.length +
+    proc.lastCalls.length +
+    (proc.hidden ? 1 : 0) +
+    (stateNote(proc) ? 1 : 0);
   return 30 + Math.max(rows, 1) * ROW + 6;
 }
 
@@ -124,6 +131,7 @@ export function renderSvg(graph: Graph, title = "What the kernel sees"): string 
   for (const p of procs) {
     for (const slot of p.node.slots) if (slot.object) ends.get(slot.object)!.count++;
     for (const map of p.node.maps) if (ends.has(map)) ends.get(map)!.count++;
+    for (const call of p.node.lastCalls) if (ends.has(call.object)) ends.get(call.object)!.count++;
   }
   const endY = (id: string) => {
     const end = ends.get(id)!;
@@ -157,8 +165,10 @@ export function renderSvg(graph: Graph, title = "What the kernel sees"): string 
   const edges: string[] = [];
   for (const p of procs) {
     const proc = p.node;
+    // Stopped: amber, inline (the stylesheet is the same in every stored picture).
+    const stopped = /^[Tt]$/.test(proc.state) ? ' style="fill: #fff4d6; stroke: #b07d00"' : "";
     out.push(
-      `<rect x="${PROC_X}" y="${p.y}" width="${PROC_W}" height="${p.height}" rx="6" class="${proc.zombie ? "zombie" : "proc"}"/>`,
+      `<rect x="${PROC_X}" y="${p.y}" width="${PROC_W}" height="${p.height}" rx="6" class="${proc.zombie ? "zombie" : "proc"}"${stopped}/>`,
     );
     out.push(text(PROC_X + 10, p.y + 19, procTitle(proc), "head"));
     out.push(text(PROC_X + PROC_W - 10, p.y + 19, clip(proc.name, 16), "dim", "end"));
@@ -181,6 +191,9 @@ export function renderSvg(graph: Graph, title = "What the kernel sees"): string 
     if (proc.zombie) {
       out.push(text(PROC_X + 16, y + 12, "zombie (Z): exited, not yet waited for", "note"));
       y += ROW;
+    } else if (stateNote(proc)) {
+      out.push(text(PROC_X + 16, y + 12, stateNote(proc), "note"));
+      y += ROW;
     }
     for (const slot of proc.slots) {
       const mid = row(slot.label);
@@ -190,14 +203,25 @@ export function renderSvg(graph: Graph, title = "What the kernel sees"): string 
       edges.push(curve(PROC_X + PROC_W - 10, mid, OBJ_X, to, cls));
     }
     for (const map of proc.maps) {
-      const mid = row(`mapped ${map.slice(map.indexOf(":") + 1)}`);
+      const file = graph.objects.find((o) => o.id === map && o.kind === "mapped-file");
+      // A file by its name alone (the object box has the path); read-only when every region is.
+      const name = file
+        ? `${file.title.slice(file.title.lastIndexOf("/") + 1)}${proc.readOnly.includes(map) ? " read-only" : ""}`
+        : map.slice(map.indexOf(":") + 1);
+      const mid = row(`mapped ${name}`);
       if (ends.has(map)) edges.push(curve(PROC_X + PROC_W - 10, mid, OBJ_X, endY(map), "map"));
+    }
+    for (const call of proc.lastCalls) {
+      const mid = row(call.label);
+      if (!ends.has(call.object)) continue;
+      const cls = call.role === "write" ? "w" : "r";
+      edges.push(curve(PROC_X + PROC_W - 10, mid, OBJ_X, endY(call.object), cls));
     }
     if (proc.hidden) {
       out.push(text(PROC_X + 16, y + 12, "+ other descriptors (not IPC)", "dim small"));
       y += ROW;
     }
-    if (proc.slots.length + proc.maps.length + proc.hidden === 0 && !proc.zombie) {
+    if (proc.slots.length + proc.maps.length + proc.hidden === 0 && !stateNote(proc)) {
       out.push(text(PROC_X + 16, y + 12, "no descriptors", "dim"));
     }
   }

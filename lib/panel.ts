@@ -8,15 +8,16 @@
  * (`idle`), or at `stop()`, which draws a last, still picture for the site.
  */
 import { tslab, type Display } from "./display";
-import { buildGraph, describeGraph, type Graph } from "./panel-graph";
+import { buildGraph, describeGraph, fileId, type Graph } from "./panel-graph";
 import { renderSvg } from "./panel-svg";
 import { readSnapshot, type Snapshot } from "./panel-snapshot";
 
-export type { Graph, ObjNode, ProcNode, Slot, ObjectKind } from "./panel-graph";
+export type { Graph, LastCall, ObjNode, ProcNode, Slot, ObjectKind } from "./panel-graph";
 export type {
   Snapshot,
   ProcessEntry,
   FdEntry,
+  MappedFileEntry,
   InetSocket,
   InetEndpoint,
   UnixSocket,
@@ -49,6 +50,8 @@ export function baseline(snapshot: Snapshot): Set<string> {
   for (const entry of snapshot.mqueue) hide.add(`mqueue:${entry.name}`);
   for (const entry of snapshot.sysvShm) hide.add(`sysv-shm:${entry.key}`);
   for (const entry of snapshot.sysvSem) hide.add(`sysv-sem:${entry.key}`);
+  for (const entry of snapshot.sysvMsg ?? []) hide.add(`sysv-msg:${entry.id}`);
+  for (const file of root?.files ?? []) hide.add(fileId(file));
   return hide;
 }
 

@@ -1,12 +1,14 @@
 // The IPC-state panel: its model read from the kernel for known set-ups (a
 // pipe between this process and a forked child, an end left open, a zombie,
 // an shm object; TCP and UDP sockets with their peers, in this process, to a
-// child, and to a process outside the picture), its drawing against
+// child, and to a process outside the picture; a file mapped MAP_SHARED by
+// this process and C and Python children; a System V queue between C
+// children and this process; a stopped child), its drawing against
 // fixtures, and its timer. Sockets on port 0 only.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import dgram from "node:dgram";
 import { once } from "node:events";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,8 +17,16 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import {
   close,
   fork,
+  ftok,
   ftruncate,
+  IPC_CREAT,
+  IPC_RMID,
   MAP_SHARED,
+  MappedFile,
+  msgctl,
+  msgget,
+  msgrcv,
+  msgsnd,
   mmap,
   munmap,
   Panel,
@@ -103,6 +113,37 @@ function dateClient(port: number): ChildProcess {
     await exited;
   });
   return child;
+}
+
+/** A folder of this test's own under /tmp, removed after it. */
+function scratch(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "ipc-lab-panel-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A program as a child, its stdout collected; killed (if still running) and awaited after the test. */
+function started(command: string, args: string[]): ChildProcess & { seen: () => string } {
+  const child = spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.on("data", (chunk: Buffer) => (out += chunk));
+  const exited = once(child, "exit");
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  });
+  return Object.assign(child, { seen: () => out });
+}
+
+/** A System V queue removed after the test, unless the test (or its server) removed it. */
+function removeQueueAfter(id: number): void {
+  cleanups.push(() => {
+    try {
+      msgctl(id, IPC_RMID);
+    } catch {
+      // removed already
+    }
+  });
 }
 
 const socketsOf = (graph: Graph) => graph.objects.filter((o) => o.kind === "socket");
@@ -410,6 +451,181 @@ describe("the model, read from the kernel", () => {
     expect(ours.map((s) => s.inode)).not.toContain(inode);
   });
 
+  test("a file mapped MAP_SHARED by this process and by a C child is one object, by its inode; private mappings and binaries stay out", async () => {
+    const panel = new Panel();
+    const dir = scratch();
+    const file = path.join(dir, "data.bin");
+    const shared = MappedFile.create(file, 4096);
+    cleanups.push(() => void (shared.closed || shared.close()));
+    // A private (copy-on-write) mapping of another file: its stores never reach the file, not IPC.
+    writeFileSync(path.join(dir, "private.bin"), Buffer.alloc(4096));
+    const copy = MappedFile.open(path.join(dir, "private.bin"), { private: true });
+    cleanups.push(() => void (copy.closed || copy.close()));
+    // The chapter's C peer: maps the file MAP_SHARED, says ready, polls for "ping".
+    const child = started(path.join(binDir, "mmap_pingpong"), [file, "ping", "pong"]);
+    await vi.waitFor(() => expect(child.seen()).toContain("ready"));
+    const graph = panel.graph();
+    const files = graph.objects.filter((o) => o.kind === "mapped-file");
+    expect(files).toHaveLength(1);
+    const [obj] = files as [(typeof files)[0]];
+    expect(obj).toMatchObject({
+      title: file,
+      detail: ["regular file, 4096 bytes", "MAP_SHARED: its page-cache pages, one copy"],
+      notes: [],
+    });
+    expect(obj.id).toMatch(/^file:[0-9a-f]+:[0-9a-f]+:\d+$/);
+    expect(obj.mappers.sort()).toEqual([process.pid, child.pid!].sort());
+    // Neither the child's own binary and libc, nor this process's node and addon, are drawn.
+    expect(proc(graph, child.pid!)).toMatchObject({
+      relation: "child",
+      maps: [obj.id],
+      readOnly: [],
+    });
+    expect(proc(graph, process.pid).maps).toEqual([obj.id]);
+    expect(describeGraph(graph)).toContain(`  mapped ${obj.id}
+`);
+    expect(renderSvg(graph)).toContain(">mapped data.bin<");
+
+    shared.write(0, "ping\0");
+    await once(child, "exit");
+    expect(shared.readString(64)).toBe("pong");
+    expect(panel.graph().objects.find((o) => o.id === obj.id)!.mappers).toEqual([process.pid]);
+    shared.close();
+    expect(panel.graph().objects.find((o) => o.id === obj.id)).toBeUndefined();
+  });
+
+  test("a Python child's read-only shared mapping, an unlinked mapped file, and glibc's shared caches (left out)", async () => {
+    const panel = new Panel();
+    const dir = scratch();
+    const [data, gone] = [path.join(dir, "data.bin"), path.join(dir, "gone.bin")];
+    writeFileSync(data, Buffer.alloc(4096));
+    writeFileSync(gone, Buffer.alloc(4096));
+    // What glibc's iconv maps MAP_SHARED read-only in many programs (or another system file).
+    const system = [
+      "/usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache",
+      "/usr/lib/aarch64-linux-gnu/gconv/gconv-modules.cache",
+      "/usr/lib/os-release",
+    ].find((f) => existsSync(f))!;
+    const child = started("python3", [
+      "-c",
+      "import mmap, os, sys\n" +
+        "def m(p, access):\n" +
+        "    with open(p, 'r+b' if access == mmap.ACCESS_WRITE else 'rb') as f:\n" +
+        "        return mmap.mmap(f.fileno(), 0, access=access)\n" +
+        "a = m(sys.argv[1], mmap.ACCESS_READ)\n" + // r--s
+        "b = m(sys.argv[1], mmap.ACCESS_COPY)\n" + // MAP_PRIVATE
+        "c = m(sys.argv[2], mmap.ACCESS_WRITE); os.unlink(sys.argv[2])\n" + // rw-s, then unlinked
+        "d = m(sys.argv[3], mmap.ACCESS_READ)\n" +
+        "print('ready', flush=True); sys.stdin.read()\n",
+      data,
+      gone,
+      system,
+    ]);
+    cleanups.push(() => void child.stdin!.end());
+    await vi.waitFor(() => expect(child.seen()).toContain("ready"));
+    expect(existsSync(gone)).toBe(false);
+    const graph = panel.graph();
+    const files = graph.objects.filter((o) => o.kind === "mapped-file");
+    expect(files.map((o) => o.title).sort()).toEqual([data, gone]);
+    const [dataObj, goneObj] = [data, gone].map((t) => files.find((o) => o.title === t)!);
+    expect(goneObj).toMatchObject({
+      detail: ["regular file", "MAP_SHARED: its page-cache pages, one copy"],
+      notes: ["unlinked: the file lives on while it is mapped"],
+      mappers: [child.pid],
+    });
+    const python = proc(graph, child.pid!);
+    expect(python.maps.sort()).toEqual([dataObj!.id, goneObj!.id].sort());
+    expect(python.readOnly).toEqual([dataObj!.id]);
+    expect(renderSvg(graph)).toContain(">mapped data.bin read-only<");
+    // The system file really is mapped shared: the panel leaves it out on purpose.
+    expect(readFileSync(`/proc/${child.pid}/maps`, "utf8")).toMatch(
+      new RegExp(`r--s .* ${system.replace(/[.]/g, "\\.")}$`, "m"),
+    );
+  });
+
+  test("a System V queue has no holder: the kernel's last sender and receiver are drawn, by lspid and lrpid", async () => {
+    const panel = new Panel();
+    const keyFile = path.join(scratch(), "key");
+    writeFileSync(keyFile, "");
+    // The chapter's C server creates the queue and waits in msgrcv for requests of type 1.
+    const server = started(path.join(binDir, "msg_server"), [keyFile, "P"]);
+    await vi.waitFor(() => expect(server.seen()).toMatch(/msqid \d+/));
+    const id = Number(/msqid (\d+)/.exec(server.seen())![1]);
+    removeQueueAfter(id);
+    const objId = `sysv-msg:${id}`;
+    // Nobody sent or received yet: nothing ties it to a process.
+    const fresh = buildGraph(readSnapshot()).objects.find((o) => o.id === objId)!;
+    expect(fresh).toMatchObject({ kind: "sysv-msg", title: "System V message queue", writers: [] });
+    expect(fresh.detail).toEqual([
+      `key 0x${(ftok(keyFile, "P") >>> 0).toString(16).padStart(8, "0")}`,
+      "0 messages (0 bytes) waiting",
+      "no msgsnd or msgrcv yet",
+    ]);
+    expect(panel.graph().objects.find((o) => o.id === objId)).toBeUndefined();
+
+    // A request { int pid; char text[] } from this process; the server answers with type = pid.
+    const request = (text: string) => {
+      const body = Buffer.alloc(4 + text.length + 1);
+      body.writeInt32LE(process.pid);
+      body.write(text, 4);
+      return body;
+    };
+    // The receive waits first: a reply handed to it at once is recorded by the thread that
+    // waits (a library thread), the one taken from the queue later by this process.
+    const reply = msgrcv(id, 128, process.pid, 0, { timeout: 10_000 });
+    await msgsnd(id, 1, request("hello"));
+    expect((await reply).data.toString()).toBe("HELLO\0");
+    // The server sent last (its reply), this process received last (that reply).
+    const graph = panel.graph();
+    const queue = graph.objects.find((o) => o.id === objId)!;
+    expect(queue).toMatchObject({ writers: [server.pid], readers: [process.pid], notes: [] });
+    expect(queue.detail[1]).toBe("0 messages (0 bytes) waiting");
+    expect(proc(graph, server.pid!).lastCalls).toEqual([
+      { object: objId, label: "last msgsnd", role: "write" },
+    ]);
+    expect(proc(graph, process.pid).lastCalls).toEqual([
+      { object: objId, label: "last msgrcv", role: "read" },
+    ]);
+    expect(describeGraph(graph)).toContain(`  last msgsnd -> ${objId}`);
+
+    // A C client (a child too) asks; this process serves it: the last receiver is then the client.
+    await msgsnd(id, 1, request("quit")); // the C server removes the queue and exits
+    await once(server, "exit");
+    expect(panel.graph().objects.find((o) => o.id === objId)).toBeUndefined();
+    const id2 = msgget(ftok(keyFile, "P"), IPC_CREAT | 0o600);
+    removeQueueAfter(id2);
+    const client = started(path.join(binDir, "msg_client"), [keyFile, "P", "ab"]);
+    const req = await msgrcv(id2, 256, 1, 0, { timeout: 10_000 });
+    await msgsnd(id2, req.data.readInt32LE(0), "AB\0");
+    await once(client, "exit");
+    expect(client.seen()).toBe("reply: AB\n");
+    const after = panel.graph().objects.find((o) => o.id === `sysv-msg:${id2}`)!;
+    expect(after).toMatchObject({ writers: [process.pid], readers: [] });
+    expect(after.detail).toContain(`last msgrcv by pid ${client.pid}, not in this picture`);
+    msgctl(id2, IPC_RMID);
+    // Removed: the kernel forgets it, and so does the picture.
+    expect(panel.graph().objects.find((o) => o.id === `sysv-msg:${id2}`)).toBeUndefined();
+  });
+
+  test("a stopped child says so in its box, until SIGCONT", async () => {
+    const panel = new Panel();
+    const child = forked("sig-pause");
+    child.kill("SIGSTOP");
+    await vi.waitFor(() => expect(proc(panel.graph(), child.pid).state).toBe("T"));
+    const graph = panel.graph();
+    expect(describeGraph(graph)).toMatch(
+      new RegExp(
+        `^child pid ${child.pid} \\(.*\\) stopped \\(T\\): by a signal, until SIGCONT$`,
+        "m",
+      ),
+    );
+    expect(renderSvg(graph)).toContain(">stopped (T): by a signal, until SIGCONT<");
+    child.kill("SIGCONT");
+    await vi.waitFor(() => expect(proc(panel.graph(), child.pid).state).not.toBe("T"));
+    expect(describeGraph(panel.graph())).not.toContain("stopped (T)");
+    child.kill("SIGKILL");
+  });
+
   test("what existed before the panel began is left out", () => {
     const [r] = piped();
     const panel = new Panel();
@@ -483,6 +699,49 @@ describe("reading the kernel's views", () => {
     ).toEqual([{ key: "0x61000001", id: 3, size: 4096, cpid: 1234, nattch: 1 }]);
   });
 
+  test("/proc/sysvipc/msg: a queue whose last sender and receiver are outside the picture names them and is left behind", () => {
+    const [queue] = parseSysv(
+      "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n" +
+        "         0          7   600          12          2  4001  4002     0     0     0     0 1700000000 1700000001 1700000000\n",
+    );
+    expect(queue).toEqual({
+      key: "0x00000000",
+      id: 7,
+      cbytes: 12,
+      qnum: 2,
+      lspid: 4001,
+      lrpid: 4002,
+    });
+    const snapshot: Snapshot = {
+      root: 10,
+      processes: [{ pid: 10, ppid: 1, state: "S", name: "node", maps: [], fds: [] }],
+      unix: [],
+      shm: [],
+      mqueue: [],
+      sysvShm: [],
+      sysvSem: [],
+      sysvMsg: [queue!],
+    };
+    expect(buildGraph(snapshot).objects).toEqual([
+      expect.objectContaining({
+        id: "sysv-msg:7",
+        title: "System V message queue",
+        detail: [
+          "key IPC_PRIVATE",
+          "2 messages (12 bytes) waiting",
+          "last msgsnd by pid 4001, not in this picture",
+          "last msgrcv by pid 4002, not in this picture",
+        ],
+        notes: ["stays until msgctl(IPC_RMID), like every System V object"],
+        writers: [],
+        readers: [],
+      }),
+    ]);
+    // The live panel shows it only once a process of its picture used it (keep), never hidden ones.
+    expect(buildGraph(snapshot, { keep: new Set() }).objects).toEqual([]);
+    expect(buildGraph(snapshot, { hide: new Set(["sysv-msg:7"]) }).objects).toEqual([]);
+  });
+
   test("a unix socket pair is one object, with both inodes", () => {
     const snapshot: Snapshot = {
       root: 10,
@@ -550,6 +809,37 @@ describe("the drawing", () => {
     const file = path.join(fixtures, "sockets.svg");
     if (process.env.UPDATE_FIXTURES) writeFileSync(file, svg);
     expect(svg).toBe(readFileSync(file, "utf8"));
+  });
+
+  test("a recorded set-up with a mapped file, a System V queue and a stopped child draws as the fixture", () => {
+    const files = JSON.parse(readFileSync(path.join(fixtures, "files-queues.json"), "utf8")) as {
+      hide: string[];
+      snapshot: Snapshot;
+    };
+    const graph = buildGraph(files.snapshot, { hide: new Set(files.hide) });
+    // One file for the three that map it (the stopped child inherited the mapping at fork); the
+    // unix pairs are the C children's stdio, socketpairs as Node makes them for a child.
+    expect(
+      graph.objects
+        .filter((o) => o.kind !== "socket")
+        .map((o) => [o.kind, o.mappers.length, o.writers.length, o.readers.length]),
+    ).toEqual([
+      ["mapped-file", 3, 0, 0],
+      ["sysv-msg", 0, 1, 1],
+    ]);
+    expect(graph.processes.map((p) => p.state)).toContain("T");
+    const svg = renderSvg(graph, "files-queues");
+    const file = path.join(fixtures, "files-queues.svg");
+    if (process.env.UPDATE_FIXTURES) writeFileSync(file, svg);
+    expect(svg).toBe(readFileSync(file, "utf8"));
+    // Masked, it does not depend on the pids, inodes and the queue's id.
+    const shifted = JSON.parse(
+      JSON.stringify(files).replace(/\b\d{5,}\b/g, (n) => String(Number(n) * 10 + 7)),
+    ) as typeof files;
+    expect(JSON.stringify(shifted)).not.toBe(JSON.stringify(files));
+    const draw = (f: typeof files) =>
+      mask(renderSvg(buildGraph(f.snapshot, { hide: new Set(f.hide) })));
+    expect(draw(shifted)).toBe(draw(files));
   });
 
   test("the picture does not depend on the digits of pids and inodes, once masked", () => {
