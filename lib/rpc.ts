@@ -454,13 +454,7 @@ export class RpcClient {
       } finally {
         pmap.close();
       }
-      if (port === 0) {
-        throw new RpcError(
-          "RPC_PROG_NOT_REGISTERED",
-          { prog: options.prog, vers: options.vers },
-          { detail: `the portmapper on ${host} has no ${transport} port for it` },
-        );
-      }
+      if (port === 0) throw notRegistered(options, host, transport);
     }
     const client = new RpcClient(options, port);
     if (transport === "tcp") await client.openTcp(options, options.maxRecord);
@@ -502,13 +496,7 @@ export class RpcClient {
       } finally {
         pmap.close();
       }
-      if (port === 0) {
-        throw new RpcError(
-          "RPC_PROG_NOT_REGISTERED",
-          { prog: options.prog, vers: options.vers },
-          { detail: `the portmapper on ${host} has no ${transport} port for it` },
-        );
-      }
+      if (port === 0) throw notRegistered(options, host, transport);
     }
     const tcp = transport === "tcp";
     const fd = socket(isIPv6(host) ? C.AF_INET6 : C.AF_INET, tcp ? C.SOCK_STREAM : C.SOCK_DGRAM);
@@ -877,6 +865,19 @@ export class RpcClient {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/** The portmapper's answer 0 to GETPORT: no such program and version for that transport. */
+function notRegistered(
+  options: { prog: number; vers: number },
+  host: string,
+  transport: string,
+): RpcError {
+  return new RpcError(
+    "RPC_PROG_NOT_REGISTERED",
+    { prog: options.prog, vers: options.vers },
+    { detail: `the portmapper on ${host} has no ${transport} port for it` },
+  );
 }
 
 function checkClientOptions(options: RpcClientOptions): void {

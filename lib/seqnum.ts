@@ -107,13 +107,18 @@ export async function seqnumRequest(
     } finally {
       reply.close();
     }
-    if (bytes.length < INT) {
-      throw systemError("EPIPE", "read", { path: clientPath }, "the server closed without a reply");
-    }
-    return int32At(bytes, 0);
+    return seqnumOf(bytes, clientPath);
   } finally {
     if (!vanish) unlink(clientPath);
   }
+}
+
+/** The reply's {seqNum}; fewer than 4 bytes means the server closed its end first. */
+function seqnumOf(bytes: Buffer, clientPath: string): number {
+  if (bytes.length < INT) {
+    throw systemError("EPIPE", "read", { path: clientPath }, "the server closed without a reply");
+  }
+  return int32At(bytes, 0);
 }
 
 export interface SeqnumRequestSyncOptions extends SeqnumPaths {
@@ -152,10 +157,7 @@ export function seqnumRequestSync(seqLen = 1, options: SeqnumRequestSyncOptions 
     } finally {
       reply.close();
     }
-    if (bytes.length < INT) {
-      throw systemError("EPIPE", "read", { path: clientPath }, "the server closed without a reply");
-    }
-    return int32At(bytes, 0);
+    return seqnumOf(bytes, clientPath);
   } finally {
     unlink(clientPath);
   }

@@ -60,6 +60,23 @@ afterEach(() => {
 });
 
 /** A program started with child_process, its stdout collected; resolves `ready` on its "ready PID" line. */
+/** sigqueue(SIGRTMIN, value) of each value to a signal-receiver.mjs process, which reports them in order. */
+async function queueToReceiver(values: number[], ...mode: string[]): Promise<void> {
+  const receiver = start(process.execPath, [
+    path.join(fixtures, "signal-receiver.mjs"),
+    "SIGRTMIN",
+    String(values.length),
+    ...mode,
+  ]);
+  await receiver.ready;
+  for (const value of values) sigqueue(receiver.pid, "SIGRTMIN", value);
+  const done = await receiver.done;
+  expect(done.code).toBe(0);
+  expect(lines(done.stdout)).toEqual(
+    values.map((v) => `signo=${SIGRTMIN} code=SI_QUEUE pid=${process.pid} value=${v}`),
+  );
+}
+
 function start(command: string, args: string[]) {
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
   started.push(child);
@@ -373,19 +390,7 @@ test("receiveSync across processes: a C and a Node sender into this thread, and 
     expect.objectContaining({ pid: node.pid, value: 31 }),
   ]);
   expect((await node.done).code).toBe(0);
-  const receiver = start(process.execPath, [
-    path.join(fixtures, "signal-receiver.mjs"),
-    "SIGRTMIN",
-    "3",
-    "sync",
-  ]);
-  await receiver.ready;
-  for (let i = 0; i < 3; i++) sigqueue(receiver.pid, "SIGRTMIN", 40 + i);
-  const done = await receiver.done;
-  expect(done.code).toBe(0);
-  expect(lines(done.stdout)).toEqual(
-    [40, 41, 42].map((v) => `signo=${SIGRTMIN} code=SI_QUEUE pid=${process.pid} value=${v}`),
-  );
+  await queueToReceiver([40, 41, 42], "sync"); // a Node process blocked in receiveSync
 });
 
 test("a signal Node already handles (process.on) is refused with EBUSY, and Node's handler is left alone", () => {
@@ -642,18 +647,7 @@ test("in a real tslab kernel, after the chapter's kind of cells, Jupyter's inter
 const lines = (stdout: string) => stdout.split("\n").filter((l) => l.startsWith("signo="));
 
 test("TS → TS and TS → TS back: sigqueue from one Node process, a SignalFd in the other", async () => {
-  const receiver = start(process.execPath, [
-    path.join(fixtures, "signal-receiver.mjs"),
-    "SIGRTMIN",
-    "3",
-  ]);
-  await receiver.ready;
-  for (let i = 0; i < 3; i++) sigqueue(receiver.pid, "SIGRTMIN", 7 + i);
-  const got = await receiver.done;
-  expect(got.code).toBe(0);
-  expect(lines(got.stdout)).toEqual(
-    [7, 8, 9].map((v) => `signo=${SIGRTMIN} code=SI_QUEUE pid=${process.pid} value=${v}`),
-  );
+  await queueToReceiver([7, 8, 9]);
   const fd = open("SIGRTMIN+1");
   const sender = start(process.execPath, [
     path.join(fixtures, "signal-sender.mjs"),
