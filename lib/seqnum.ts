@@ -163,26 +163,6 @@ export function seqnumRequestSync(seqLen = 1, options: SeqnumRequestSyncOptions 
   }
 }
 
-/**
- * A server's start-up, as C's: makes its FIFO, or reuses a stale one (true),
- * and refuses with EBUSY while a live server still reads it.
- */
-function claimServerFifo(serverPath: string): boolean {
-  if (mkfifo(serverPath, { mode: 0o620, reuse: true })) return false;
-  // A writer opens without waiting only if someone reads: a live server.
-  let live: Fifo | undefined;
-  try {
-    live = openFifoSync(serverPath, "w", { nonblock: true });
-  } catch (error) {
-    if ((error as { code?: string }).code !== "ENXIO") throw error;
-  }
-  if (live) {
-    live.close();
-    throw systemError("EBUSY", "open", { path: serverPath }, "another server is reading it");
-  }
-  return true;
-}
-
 export interface SeqnumServerOptions extends SeqnumPaths {
   /** The first number handed out (default 0). */
   start?: number;
@@ -251,17 +231,19 @@ export class SeqnumServer {
     checkTemplate(clientTemplate);
     checkInteger("start", start, -(2 ** 31), 2 ** 31 - 1);
     checkInteger("replyTimeout", replyTimeout, 0, 2 ** 31 - 1);
-    const reusedStale = claimServerFifo(serverPath);
+    const made = mkfifo(serverPath, { mode: 0o620, reuse: true });
+    if (!made) {
+      // A writer opens without waiting only if someone reads: a live server.
+      try {
+        (await openFifo(serverPath, "w", { nonblock: true })).close();
+        throw systemError("EBUSY", "open", { path: serverPath }, "another server is reading it");
+      } catch (error) {
+        if ((error as { code?: string }).code !== "ENXIO") throw error;
+      }
+    }
     const reader = await openFifo(serverPath, "r", { nonblock: true });
     const dummy = dummyWriter ? await openFifo(serverPath, "w") : undefined;
-    return new SeqnumServer(
-      { serverPath, clientTemplate },
-      start,
-      reusedStale,
-      reader,
-      dummy,
-      options,
-    );
+    return new SeqnumServer({ serverPath, clientTemplate }, start, !made, reader, dummy, options);
   }
 
   #log(line: string): void {
@@ -392,10 +374,23 @@ export function serveSeqnumSync(options: SeqnumServeSyncOptions = {}): SeqnumSer
   checkInteger("start", start, -(2 ** 31), 2 ** 31 - 1);
   checkInteger("replyTimeout", replyTimeout, 0, 2 ** 31 - 1);
   if (maxRequests !== Infinity) checkInteger("maxRequests", maxRequests, 0, 2 ** 53 - 1);
-  const reusedStale = claimServerFifo(serverPath);
-  const result = { seqNum: start, served: 0, gone: 0, eofs: 0, reusedStale };
+  const made = mkfifo(serverPath, { mode: 0o620, reuse: true });
+  if (!made) {
+    // A writer opens without waiting only if someone reads: a live server.
+    let live: Fifo | undefined;
+    try {
+      live = openFifoSync(serverPath, "w", { nonblock: true });
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENXIO") throw error;
+    }
+    if (live) {
+      live.close();
+      throw systemError("EBUSY", "open", { path: serverPath }, "another server is reading it");
+    }
+  }
+  const result = { seqNum: start, served: 0, gone: 0, eofs: 0, reusedStale: !made };
   // As C's server prints them, once the FIFO is there: this call returns only when done.
-  if (reusedStale) log?.(`reusing stale ${serverPath}`);
+  if (!made) log?.(`reusing stale ${serverPath}`);
   log?.(`listening on ${serverPath}`);
   let reader: Fifo | undefined;
   let dummy: Fifo | undefined;
