@@ -123,7 +123,18 @@ export function fixtureTable(
   const get = (name: string) => graded.get(name)!;
   test("each fixture gets its expected score and leaves nothing behind", () => {
     const scores = Object.fromEntries(Object.keys(expected).map((n) => [n, get(n).results.score]));
-    expect(scores).toEqual(expected);
+    // On a mismatch, what each test that did not pass said (CI keeps no results.json).
+    const said = Object.keys(expected)
+      .filter((n) => scores[n] !== expected[n])
+      .flatMap((n) =>
+        get(n)
+          .tests.filter((t) => t.report.status !== "ok")
+          .map(
+            (t) =>
+              `${n} ${t.gradeId}: ${t.report.status} ${t.report.note ?? ""}\n${t.report.output.slice(0, 2000)}`,
+          ),
+      );
+    expect(scores, said.join("\n")).toEqual(expected);
     for (const name of Object.keys(expected)) expect(leftovers(get(name)), name).toEqual([]);
   });
   return { get, output: (name: string, id: string) => testNamed(get(name), id).report.output };
