@@ -238,18 +238,29 @@ test.each(chapters)(
           .toBe(true);
         await menu(page, "Run", "Run All Cells");
         // Run All marks every queued cell [*]; done once a cell ran, none is left and the kernel is idle.
-        await expect
-          .poll(
-            async () => {
-              const prompts = (await codeCells(page)).map((cell) => cell.prompt);
-              const [kernel] = await kernels();
-              if (prompts.every((prompt) => prompt === "[ ]:")) return "not started";
-              if (prompts.includes("[*]:")) return `running: ${prompts.join(" ")}`;
-              return kernel?.execution_state;
-            },
-            { timeout: 90_000, interval: 500 },
-          )
-          .toBe("idle");
+        // A cell that never ends, or a kernel that died (JupyterLab restarts it and
+        // leaves the queue [*]): the server's log says which.
+        const from = log.length;
+        try {
+          await expect
+            .poll(
+              async () => {
+                const prompts = (await codeCells(page)).map((cell) => cell.prompt);
+                const [kernel] = await kernels();
+                if (prompts.every((prompt) => prompt === "[ ]:")) return "not started";
+                if (prompts.includes("[*]:")) return `running: ${prompts.join(" ")}`;
+                return kernel?.execution_state;
+              },
+              { timeout: 90_000, interval: 500 },
+            )
+            .toBe("idle");
+        } catch (error) {
+          const said = log.slice(from).split("\n").slice(-40).join("\n");
+          throw new Error(
+            `${(error as Error).message}\nJupyter's log meanwhile (last 40 lines):\n${said}`,
+            { cause: error },
+          );
+        }
         const cells = await codeCells(page);
         expect(cells.length).toBeGreaterThan(0);
         const failed = cells.filter((cell) => cell.errors.length > 0);
