@@ -29,13 +29,12 @@ import {
   write,
   writeSync,
 } from "ipc-lab";
-import { now, pinnings, resultLine, run, runSelf, scaled } from "./lib/measure.ts";
+import { now, pinnings, resultLine, run, runSelf, scaled, WARMUP } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
 const THROUGHPUT_MIB = scaled(512, 64);
 const CHUNK = 64 * 1024;
 const ROUNDS = { sync: scaled(50_000), async: scaled(20_000) };
-const WARMUP = 1000;
 
 /** Starts this file as the TypeScript peer, its fd 0 and 1 the given ends. */
 function startPeer(kind: string, input: number, output: number) {

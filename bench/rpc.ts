@@ -49,7 +49,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { median, pin, RUNS, resultLine, scaled } from "./lib/measure.ts";
+import { median, pin, RUNS, resultLine, scaled, WARMUP } from "./lib/measure.ts";
 import {
   binDir,
   rpcgen,
@@ -68,7 +68,6 @@ const SUM_PROG = 0x20000099; // native/c/rpc/sum.x
 const SUM_VERS = 1;
 // 10 round-trip kinds x RUNS runs x 2 pinnings: 10 000 calls each keeps the whole under 2 minutes.
 const ROUNDS = scaled(10_000);
-const WARMUP = scaled(1_000);
 const require = createRequire(import.meta.url);
 
 const fixed = (x: number) => x.toFixed(x < 10 ? 2 : 1);

@@ -40,13 +40,13 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { binDir, ServerSocket, Socket } from "ipc-lab";
+import { WARMUP } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
 const javaDir = path.join(binDir, "..", "java");
 const THROUGHPUT_MIB = 512;
 const CHUNK = 64 * 1024;
 const ROUNDS = 20_000;
-const WARMUP = 1000;
 const RUNS = 5;
 const DATE_CLIENTS = 16;
 const DATE_REQUESTS = 2000;

@@ -15,7 +15,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { constants } from "node:os";
+import { constants, endianness } from "node:os";
 import { inspect } from "node:util";
 import { native, type NativeMsqidDs } from "./native";
 import * as C from "./constants";
@@ -518,7 +518,7 @@ export function msgrcv(
   checkFlags("msgrcv", flags, C.IPC_NOWAIT | C.MSG_NOERROR | C.MSG_EXCEPT);
   checkWaitOptions(options);
   try {
-    const got = native.msgrcvNowait(msqid, maxsize, type, flags);
+    const got = receiveMessage(native.msgrcvNowait, msqid, maxsize, type, flags);
     if (got) return Promise.resolve(got);
   } catch (error) {
     return Promise.reject(error);
@@ -560,8 +560,44 @@ export function msgrcvSync(msqid: number, maxsize: number, type = 0, flags = 0):
   checkInteger("maxsize", maxsize, 0, 2 ** 31 - 1);
   checkInteger("type", type, -(2 ** 31), 2 ** 31 - 1);
   checkFlags("msgrcv", flags, C.IPC_NOWAIT | C.MSG_NOERROR | C.MSG_EXCEPT);
-  return native.msgrcvSync(msqid, maxsize, type, flags);
+  return receiveMessage(native.msgrcvSync, msqid, maxsize, type, flags)!;
 }
+
+// msgrcv writes the message's type (a long) and then its text. A small one
+// goes straight into a fresh Buffer (a slice of Node's pool) whose text
+// becomes the message: one allocation, no copy. A large one goes into a
+// shared scratch buffer, and only what came is copied out, so a short
+// message does not hold maxsize bytes.
+const LONG = 8; // sizeof(long) on the 64-bit Linux the addon builds for
+let scratch: Buffer | undefined;
+
+function receiveMessage(
+  call: typeof native.msgrcvSync,
+  msqid: number,
+  maxsize: number,
+  type: number,
+  flags: number,
+): SysvMessage | undefined {
+  const size = LONG + maxsize;
+  const buffer =
+    size <= SMALL
+      ? Buffer.allocUnsafe(size)
+      : scratch && scratch.length >= size
+        ? scratch
+        : (scratch = Buffer.allocUnsafe(size));
+  const n = call(msqid, buffer, 0, size, type, flags);
+  if (n < 0) return undefined;
+  const text = buffer.subarray(LONG, LONG + n);
+  return { type: mtypeOf(buffer), data: buffer === scratch ? Buffer.from(text) : text };
+}
+
+/** The long at the start of a received message, in this machine's byte order. */
+function mtypeOf(buffer: Buffer): number {
+  return LITTLE_ENDIAN
+    ? buffer.readUInt32LE(0) + buffer.readInt32LE(4) * 2 ** 32
+    : buffer.readInt32BE(0) * 2 ** 32 + buffer.readUInt32BE(4);
+}
+const LITTLE_ENDIAN = endianness() === "LE";
 
 function toMsqidDs(raw: NativeMsqidDs): MsqidDs {
   const date = (seconds: number) => (seconds === 0 ? null : new Date(seconds * 1000));

@@ -420,9 +420,24 @@ export interface NativeAddon {
     flags: number,
     callback: BlockingCallback<NativeMessage>,
   ): number;
-  msgrcvNowait(msqid: number, maxsize: number, type: number, flags: number): NativeMessage | null;
-  /** The plain msgrcv(2): blocks while no message matches (unless IPC_NOWAIT: ENOMSG). */
-  msgrcvSync(msqid: number, maxsize: number, type: number, flags: number): NativeMessage;
+  /** Into buffer[offset, offset + length): the type (a long), then the text; its length, or -1 if none matches. */
+  msgrcvNowait(
+    msqid: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    type: number,
+    flags: number,
+  ): number;
+  /** The plain msgrcv(2), into the buffer as msgrcvNowait: blocks while no message matches (unless IPC_NOWAIT: ENOMSG). */
+  msgrcvSync(
+    msqid: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    type: number,
+    flags: number,
+  ): number;
   msgctlStat(msqid: number): NativeMsqidDs;
   msgctlSetQbytes(msqid: number, qbytes: number): void;
   msgctlRemove(msqid: number): void;

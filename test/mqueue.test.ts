@@ -707,6 +707,27 @@ test("msgrcvSync and msgsndSync in a TS peer process answer this one's awaitable
   await peer.out;
 });
 
+test("System V messages of every size keep their bytes and type, and a received one owns only its text", async () => {
+  const id = sysvQueue();
+  // Around the addon's stack room for a send (256 bytes) and the pool-slice
+  // limit for a receive (Buffer.poolSize / 2), up to msgmax (8192); one at a
+  // time (the queue holds 16 KiB).
+  const sizes = [0, 1, 255, 256, 257, 4087, 4088, 4089, 8192];
+  const sent = sizes.map((n, i) => Buffer.alloc(n, 0x41 + i));
+  const got = sent.map((bytes, i) => {
+    msgsndSync(id, 2 ** 31 - 1 - i, bytes);
+    return msgrcvSync(id, 8192);
+  });
+  expect(got.map((m) => m.type)).toEqual(sizes.map((_, i) => 2 ** 31 - 1 - i));
+  expect(got.map((m) => m.data)).toEqual(sent);
+  expect(got[1]!.data.toString()).toBe("B");
+  // The awaitable form takes the same path first (a message already there).
+  await msgsnd(id, 7, sent[6]!);
+  expect(await msgrcv(id, 8192)).toEqual({ type: 7, data: sent[6] });
+  // maxsize 8192 is received into a shared scratch buffer: what came before is a copy, unchanged.
+  expect(got.map((m) => m.data)).toEqual(sent);
+});
+
 test("msgsndSync and msgrcvSync: IPC_NOWAIT, sizes and bad input fail as the kernel and the checks say", () => {
   const id = sysvQueue();
   expect(() => msgrcvSync(id, 16, 0, IPC_NOWAIT)).toThrow(

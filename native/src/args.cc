@@ -7,10 +7,12 @@ namespace {
 
 double Integer(const Napi::CallbackInfo& info, size_t index, const char* name, double min,
                double max) {
-  if (index >= info.Length() || !info[index].IsNumber()) {
+  // One N-API call (it fails on a non-number): these run on every system call.
+  double value = 0;
+  if (index >= info.Length() ||
+      napi_get_value_double(info.Env(), info[index], &value) != napi_ok) {
     ThrowTypeError(info.Env(), std::string(name) + " must be a number");
   }
-  double value = info[index].As<Napi::Number>().DoubleValue();
   if (!std::isfinite(value) || std::trunc(value) != value || value < min || value > max) {
     ThrowRangeError(info.Env(), std::string(name) + " must be an integer between " +
                                     Napi::Number::New(info.Env(), min).ToString().Utf8Value() +
@@ -101,19 +103,25 @@ Napi::Function ArgFunction(const Napi::CallbackInfo& info, size_t index, const c
 
 ByteRange ArgByteRange(const Napi::CallbackInfo& info, size_t index) {
   Napi::Env env = info.Env();
-  if (index >= info.Length() || !info[index].IsTypedArray() ||
-      info[index].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+  // One napi_get_typedarray_info (it fails on anything else), not the three
+  // Napi::Uint8Array's checks and constructors make.
+  napi_typedarray_type type = napi_int8_array;
+  size_t size = 0;
+  void* data = nullptr;
+  if (index >= info.Length() ||
+      napi_get_typedarray_info(env, info[index], &type, &size, &data, nullptr, nullptr) !=
+          napi_ok ||
+      type != napi_uint8_array) {
     ThrowTypeError(env, "buffer must be a Buffer or Uint8Array");
   }
-  Napi::Uint8Array array = info[index].As<Napi::Uint8Array>();
   size_t offset = ArgSize(info, index + 1, "offset");
   size_t length = ArgSize(info, index + 2, "length");
-  if (offset + length > array.ByteLength()) {
+  if (offset + length > size) {
     ThrowRangeError(env, "offset " + std::to_string(offset) + " + length " +
                              std::to_string(length) + " is outside the buffer of " +
-                             std::to_string(array.ByteLength()) + " bytes");
+                             std::to_string(size) + " bytes");
   }
-  return {array.Data() + offset, length};
+  return {static_cast<uint8_t*>(data) + offset, length};
 }
 
 }  // namespace ipc

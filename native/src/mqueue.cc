@@ -222,28 +222,49 @@ std::unique_ptr<Message> ReadMessage(const Napi::CallbackInfo& info, size_t inde
 // plain call, blocking while the queue is full unless flags has IPC_NOWAIT.
 Napi::Value Snd(const Napi::CallbackInfo& info, bool nowait) {
   int id = ArgInt(info, 0, "msqid");
-  auto m = ReadMessage(info, 1);
+  int type = ArgInt(info, 1, "type");
+  ByteRange bytes = ArgByteRange(info, 2);
   int flags = ArgInt(info, 5, "flags") | (nowait ? IPC_NOWAIT : 0);
-  size_t size = m->storage.size() - sizeof(long);
-  int rc = RetryEintr([&] { return msgsnd(id, m->raw(), size, flags); });
+  // msgsnd wants the type and the bytes in one piece: a small message is put
+  // together on the stack (no allocation per message), a large one on the heap.
+  alignas(long) char small[sizeof(long) + 256];
+  std::vector<char> large;
+  char* whole = small;
+  if (bytes.length > sizeof small - sizeof(long)) {
+    large.resize(sizeof(long) + bytes.length);
+    whole = large.data();
+  }
+  long mtype = type;
+  std::memcpy(whole, &mtype, sizeof mtype);
+  if (bytes.length > 0) std::memcpy(whole + sizeof(long), bytes.data, bytes.length);
+  int rc = RetryEintr([&] { return msgsnd(id, whole, bytes.length, flags); });
   if (rc < 0 && nowait && errno == EAGAIN) return Napi::Boolean::New(info.Env(), false);
   if (rc < 0) ThrowErrno(info.Env(), errno, "msgsnd", Msqid(id));
   return Napi::Boolean::New(info.Env(), true);
 }
 
-// msgrcvNowait(msqid, maxsize, type, flags) -> { type, data }, or null when
-// no message matches (ENOMSG with IPC_NOWAIT); msgrcvSync(...same) is the
-// plain call, blocking while none matches unless flags has IPC_NOWAIT.
+// msgrcvNowait(msqid, buffer, offset, length, type, flags) -> the text's
+// length, or -1 when no message matches (ENOMSG with IPC_NOWAIT);
+// msgrcvSync(...same) is the plain call, blocking while none matches unless
+// flags has IPC_NOWAIT. The range receives the message as msgrcv writes it:
+// its type (a long, this machine's byte order), then at most length -
+// sizeof(long) bytes of text. The caller's buffer: no copy, no allocation.
+static_assert(sizeof(long) == 8, "lib/mqueue.ts reads a received message's type as 8 bytes");
+
 Napi::Value Rcv(const Napi::CallbackInfo& info, bool nowait) {
   int id = ArgInt(info, 0, "msqid");
-  size_t max = ArgSize(info, 1, "maxsize");
-  int type = ArgInt(info, 2, "type");
-  int flags = ArgInt(info, 3, "flags") | (nowait ? IPC_NOWAIT : 0);
-  Message m(max);
-  ssize_t n = RetryEintr([&] { return msgrcv(id, m.raw(), max, type, flags); });
-  if (n < 0 && nowait && errno == ENOMSG) return info.Env().Null();
+  ByteRange room = ArgByteRange(info, 1);
+  int type = ArgInt(info, 4, "type");
+  int flags = ArgInt(info, 5, "flags") | (nowait ? IPC_NOWAIT : 0);
+  if (room.length < sizeof(long)) {
+    ThrowRangeError(info.Env(), "length must hold the message's type (" +
+                                    std::to_string(sizeof(long)) + " bytes)");
+  }
+  size_t max = room.length - sizeof(long);
+  ssize_t n = RetryEintr([&] { return msgrcv(id, room.data, max, type, flags); });
+  if (n < 0 && nowait && errno == ENOMSG) return Napi::Number::New(info.Env(), -1);
   if (n < 0) ThrowErrno(info.Env(), errno, "msgrcv", Msqid(id));
-  return MessageValue(info.Env(), m, n);
+  return Napi::Number::New(info.Env(), static_cast<double>(n));
 }
 
 Napi::Value MsgsndNowait(const Napi::CallbackInfo& info) { return Snd(info, true); }
@@ -371,8 +392,8 @@ void InitMqueue(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "msgsndNowait", MsgsndNowait, 6);
   Export(env, exports, "msgsndSync", MsgsndSync, 6);
   Export(env, exports, "msgrcv", Msgrcv, 5);
-  Export(env, exports, "msgrcvNowait", MsgrcvNowait, 4);
-  Export(env, exports, "msgrcvSync", MsgrcvSync, 4);
+  Export(env, exports, "msgrcvNowait", MsgrcvNowait, 6);
+  Export(env, exports, "msgrcvSync", MsgrcvSync, 6);
   Export(env, exports, "msgctlStat", MsgctlStat, 1);
   Export(env, exports, "msgctlSetQbytes", MsgctlSetQbytes, 2);
   Export(env, exports, "msgctlRemove", MsgctlRemove, 1);
