@@ -6,6 +6,7 @@
 // ends with the signals' actions and this thread's mask as they began.
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { pbkdf2 } from "node:crypto";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeAll, expect, test } from "vitest";
@@ -16,6 +17,7 @@ import {
   close,
   defaultAction,
   fork,
+  kill,
   pendingSignals,
   pipe,
   read,
@@ -123,6 +125,24 @@ function forkRoutine(routine: string, args: (string | number)[] = []) {
       return text;
     },
   };
+}
+
+/** Resolves once single-threaded `pid` sleeps in read(0) (/proc/PID/syscall: read is 0 on x86_64, 63 on arm64). */
+async function asleepInRead(pid: number, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      const [number, fd] = readFileSync(`/proc/${pid}/syscall`, "utf8").split(" ");
+      const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]![0];
+      if (number === (process.arch === "arm64" ? "63" : "0") && Number(fd) === 0 && state === "S")
+        return;
+    } catch {
+      throw new Error(`process ${pid} ended before it slept in read(0)`);
+    }
+    if (Date.now() > deadline)
+      throw new Error(`process ${pid} did not sleep in read(0) within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 // ---- names and numbers --------------------------------------------------
@@ -574,10 +594,15 @@ test("signals from the kernel: division by zero is SIGFPE, a timer is SIGALRM", 
 });
 
 test("EINTR without SA_RESTART, a restarted read with it", async () => {
+  // The routine has no timer: SIGALRM comes from here, once it sleeps in read.
   const plain = forkRoutine("sig-eintr", [0]);
+  await asleepInRead(plain.child.pid);
+  kill(plain.child.pid, "SIGALRM");
   expect(await plain.end()).toBe("handler: SIGALRM\nread: -1 EINTR (interrupted by the handler)\n");
   await plain.child.wait();
   const restarted = forkRoutine("sig-eintr", [1]);
+  await asleepInRead(restarted.child.pid);
+  kill(restarted.child.pid, "SIGALRM");
   await restarted.until(/handler/);
   await restarted.go();
   expect(await restarted.end()).toBe(

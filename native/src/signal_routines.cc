@@ -139,9 +139,11 @@ int Alarm(const RoutineArgs& args) {
 
 void OnAlarm(int) { WriteStr(1, "handler: SIGALRM\n"); }
 
-// eintr RESTART: a SIGALRM handler with or without SA_RESTART, a timer, and
-// a read(0) nobody answers until the handler ran: without SA_RESTART read
-// fails with EINTR; with it, read goes on and returns the parent's byte.
+// eintr RESTART: a SIGALRM handler with or without SA_RESTART, and a read(0)
+// nobody answers until the handler ran. The parent sends the SIGALRM once it
+// sees this process asleep in read (/proc/PID/syscall), not a timer of its
+// own, which could fire before read on a loaded machine: without SA_RESTART
+// read fails with EINTR; with it, read goes on and returns the parent's byte.
 int Eintr(const RoutineArgs& args) {
   bool restart = args.count > 0 && ParseLong(args.values[0]) != 0;
   struct sigaction action = {};
@@ -149,9 +151,6 @@ int Eintr(const RoutineArgs& args) {
   action.sa_flags = restart ? SA_RESTART : 0;
   sigemptyset(&action.sa_mask);
   sigaction(SIGALRM, &action, nullptr);
-  struct itimerval timer = {};
-  timer.it_value.tv_usec = 50 * 1000;
-  setitimer(ITIMER_REAL, &timer, nullptr);
   char byte;
   ssize_t n = read(0, &byte, 1);  // no RetryEintr: the lesson is what read returns
   if (n < 0 && errno == EINTR) {
@@ -211,7 +210,7 @@ const RoutineEntry kEntries[] = {
     {"sig-raise", Raise, "raise(SIG): signals itself; prints if it survives"},
     {"sig-divide", Divide, "divides by zero: the kernel sends SIGFPE"},
     {"sig-alarm", Alarm, "a timer of MS milliseconds: the kernel sends SIGALRM"},
-    {"sig-eintr", Eintr, "read(0) interrupted by a SIGALRM handler, without (0) or with (1) SA_RESTART"},
+    {"sig-eintr", Eintr, "read(0) interrupted by a SIGALRM handler (the parent sends it), without (0) or with (1) SA_RESTART"},
     {"sig-chld", Sigchld, "forks N children and reaps them from a SIGCHLD handler"},
 };
 
