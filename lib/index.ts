@@ -50,6 +50,7 @@ export {
   openFds,
   type OpenFd,
 } from "./fd";
+export { hasEnded, asleepIn, waitUntil, type SleepingSyscall, type WaitUntilOptions } from "./proc";
 export {
   ftruncate,
   fstat,

@@ -50,6 +50,9 @@ const values = [
   "setNonblocking",
   "setCloexec",
   "openFds",
+  "hasEnded",
+  "asleepIn",
+  "waitUntil",
   "ftruncate",
   "fstat",
   "formatPermissions",
@@ -274,6 +277,8 @@ const values = [
 const types = [
   "ByteInput",
   "WaitOptions",
+  "SleepingSyscall",
+  "WaitUntilOptions",
   "OpenFd",
   "FileStat",
   "MappingKind",

@@ -35,6 +35,9 @@ import {
   waitpidSync,
   write,
   type Child,
+  asleepIn,
+  hasEnded,
+  waitUntil,
 } from "ipc-lab";
 
 import { native } from "./fixtures/internals.ts";
@@ -127,23 +130,12 @@ function forkRoutine(routine: string, args: (string | number)[] = []) {
   };
 }
 
-/** Resolves once single-threaded `pid` sleeps in read(0) (/proc/PID/syscall: read is 0 on x86_64, 63 on arm64). */
-async function asleepInRead(pid: number, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      const [number, fd] = readFileSync(`/proc/${pid}/syscall`, "utf8").split(" ");
-      const state = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]![0];
-      if (number === (process.arch === "arm64" ? "63" : "0") && Number(fd) === 0 && state === "S")
-        return;
-    } catch {
-      throw new Error(`process ${pid} ended before it slept in read(0)`);
-    }
-    if (Date.now() > deadline)
-      throw new Error(`process ${pid} did not sleep in read(0) within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+/** Resolves once `pid` sleeps in read(0); rejects if it ends first or takes over 10 s. */
+const asleepInRead = (pid: number) =>
+  waitUntil(`process ${pid} to sleep in read(0)`, () => asleepIn(pid, "read", 0), {
+    gone: () => hasEnded(pid),
+    timeout: 10_000,
+  });
 
 // ---- names and numbers --------------------------------------------------
 
