@@ -30,7 +30,13 @@
  * writeSync (the same calls, no library) already takes ~1.5x C's against
  * the C server. Each request switches the one CPU between the two processes
  * about four times, and a Node process is dearer to switch to than a small
- * C program (likely its threads and larger working set).
+ * C program (likely its threads and larger working set). The TypeScript
+ * client makes C's calls plus a stat before and an fstat after each open
+ * (refusing what is not a FIFO, and a FIFO swapped meanwhile); the server
+ * arms its reply time-out with a timer and a mask change where C's makes
+ * two alarm calls. Each client first makes REQUEST_WARMUP untimed
+ * requests: timed from the first, fifo.roundtrip measured V8's warm-up
+ * (5.1, then 2.2-2.5 on this VM).
  *
  * Each figure is measured pinned (both processes on CPU 0, `taskset -c 0`)
  * and unpinned, the median of 5 runs; the last two lines are pinned. The

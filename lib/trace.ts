@@ -251,13 +251,32 @@ function setPtracer(pid: number): void {
   }
 }
 
-async function settle<T>(fn: () => T | Promise<T>): Promise<{ value?: T; error?: unknown }> {
+/**
+ * Runs fn and calls `done` the moment it has finished: for a synchronous fn
+ * before any await, so that no other queued work of this thread (a test
+ * runner's IPC write, a timer's callback) runs inside the trace.
+ */
+async function settle<T>(
+  fn: () => T | Promise<T>,
+  done: () => void = () => {},
+): Promise<{ value?: T; error?: unknown }> {
   try {
-    return { value: await fn() };
+    const result = fn();
+    if (!isThenable(result)) {
+      done();
+      return { value: result };
+    }
+    const value = await result;
+    done();
+    return { value };
   } catch (error) {
+    done();
     return { error };
   }
 }
+
+const isThenable = <T>(value: T | Promise<T>): value is Promise<T> =>
+  typeof (value as { then?: unknown } | null)?.then === "function";
 
 /**
  * Resolves once strace's stderr (a file, so this process never reads it while
@@ -368,12 +387,17 @@ export async function traceCalls<T>(
     }
     const who: Who = { pid: process.pid, threads: threadsOf(process.pid) };
     running = true;
+    let ended = false;
+    const endMark = () => {
+      if (!ended) marker(end);
+      ended = true;
+    };
     marker(begin);
     let outcome: { value?: T; error?: unknown };
     try {
-      outcome = await settle(fn);
+      outcome = await settle(fn, endMark);
     } finally {
-      marker(end);
+      endMark();
       running = false;
       child.kill("SIGINT");
       await exited(child);

@@ -2,7 +2,16 @@
 // real strace for chapters 01-02's calls), live traces of this process, and
 // every way tracing can be impossible (the step still runs).
 import { execFile, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -180,6 +189,24 @@ describe("tracing this process", () => {
     );
     expect(result.calls.map((cell) => cell.call)).toEqual(["openat", "close", "unlink"]);
     expect(result.calls[2]!.args).toBe(`"/dev/shm${shmName}"`);
+  });
+
+  test("a synchronous step ends the trace before this thread's queued work runs", async () => {
+    // Work queued meanwhile (here a microtask's write; in a test runner, its
+    // IPC) runs after fn returns: it is not fn's, and must not be in the table.
+    shmName = `/test-${process.pid.toString(16)}${Date.now().toString(16)}q`;
+    const devNull = openSync("/dev/null", "w");
+    try {
+      const result = await traceCalls(() => {
+        queueMicrotask(() => writeSync(devNull, "queued, not fn's"));
+        close(shmOpen(shmName!, O_CREAT_RDWR, 0o600));
+        shmUnlink(shmName!);
+      });
+      expect(result.unavailable).toBeUndefined();
+      expect(result.calls.map((cell) => cell.call)).toEqual(["openat", "close", "unlink"]);
+    } finally {
+      closeSync(devNull);
+    }
   });
 
   test("an asynchronous step: the awaited read waits in epoll_wait", async () => {
