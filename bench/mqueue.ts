@@ -62,7 +62,7 @@ import {
 import { now, pinnings, resultLine, run, runSelf, scaled, WARMUP } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
-const ROUNDS = scaled(50_000);
+const ROUNDS = scaled(20_000);
 const MESSAGES = scaled(200_000);
 const SIZE = 16;
 

@@ -49,7 +49,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { median, pin, RUNS, resultLine, scaled, WARMUP } from "./lib/measure.ts";
+import { median, pin, RUNS, resultLine, scaled, HEAVY_WARMUP as WARMUP } from "./lib/measure.ts";
 import {
   binDir,
   rpcgen,

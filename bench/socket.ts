@@ -40,7 +40,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { binDir, ServerSocket, Socket } from "ipc-lab";
-import { WARMUP } from "./lib/measure.ts";
+import { HEAVY_WARMUP as WARMUP } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
 const javaDir = path.join(binDir, "..", "java");

@@ -20,9 +20,13 @@ export const scaled = (n: number, min = 100): number =>
  * sides. V8 runs a loop in its interpreter first and optimises it only after
  * thousands of turns, the peer's loop as much as this one's: after 1000
  * turns mqueue.sysv.roundtrip read 7.3 µs a round trip, after 20 000 3.5 µs
- * (C: 2.3). C needs none; it gets the same turns.
+ * (C: 2.3). C needs none; it gets the same turns. V8 counts the code a
+ * loop runs, not its turns: a turn that runs more of it (an RPC call, a
+ * socket's classes) is optimised sooner, and those loops take a quarter
+ * (HEAVY_WARMUP), which keeps `bench -- all` under 10 minutes.
  */
 export const WARMUP = scaled(20_000, 1000);
+export const HEAVY_WARMUP = Math.round(WARMUP / 4);
 
 /** How many runs a figure is the median of (5, or 1 in a quick run). */
 export const RUNS = quick ? 1 : 5;
