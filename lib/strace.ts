@@ -120,6 +120,7 @@ export function roles(rows: TraceRow[], who: Who): Map<number, Role> {
 const MEMORY =
   /^(mmap|mmap2|munmap|mprotect|pkey_mprotect|madvise|mremap|brk|mincore|msync|mlock|munlock)$/;
 const MARKERS = /^(access|faccessat|faccessat2)$/;
+const EVENTFD = /^\d+<anon_inode:\[eventfd\]>/;
 
 export interface FilterOptions {
   /** Keep children's calls (default: only the traced process's). */
@@ -144,6 +145,7 @@ export interface FilterOptions {
 
 /**
  * Leaves out what hides the lesson: the other threads (unless asked for),
+ * the event loop's eventfd wake-ups,
  * the anonymous memory calls of V8's garbage collector (an mmap with MAP_ANONYMOUS, and munmap/mprotect/madvise
  * of memory no file mapping of this trace returned), the helper's own
  * markers, and (unless asked for) the children's calls.
@@ -170,6 +172,10 @@ export function relevant(
       firstPid(row.args) === options.tracer
     )
       return false;
+    // libuv's wake-ups: a task V8 posts to the main thread (its collector's,
+    // mostly) writes 8 bytes to the loop's eventfd, and the loop reads them.
+    // They come and go with the garbage collector, not with the step.
+    if (/^(read|write)$/.test(row.name) && EVENTFD.test(row.args)) return false;
     if (!MEMORY.test(row.name)) return true;
     if (row.name === "brk") return false;
     if (/^mmap2?$/.test(row.name)) {
