@@ -387,17 +387,12 @@ export async function traceCalls<T>(
     }
     const who: Who = { pid: process.pid, threads: threadsOf(process.pid) };
     running = true;
-    let ended = false;
-    const endMark = () => {
-      if (!ended) marker(end);
-      ended = true;
-    };
     marker(begin);
     let outcome: { value?: T; error?: unknown };
     try {
-      outcome = await settle(fn, endMark);
+      // settle writes the end marker the moment fn has finished, on every path.
+      outcome = await settle(fn, () => marker(end));
     } finally {
-      endMark();
       running = false;
       child.kill("SIGINT");
       await exited(child);
