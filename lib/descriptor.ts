@@ -59,25 +59,42 @@ export function checkOwn(fd: number, what: string): number {
 }
 
 // Live owners by number, so that close(n) and dup2(x, n) close the owner too.
-const owners = new Map<number, WeakRef<Descriptor>>();
+// The map holds each Descriptor's state, never the Descriptor: a WeakRef to
+// it would keep it alive until the event loop's next turn (the spec's
+// KeepDuringJob), that is forever in a blocking loop (serveSeqnumSync's
+// Fifos piled up, one per request, and each WeakRef cost a hash-set insert).
+interface Ownership {
+  readonly fd: number;
+  closed: boolean;
+  /** What the owner must undo once its number is closed (SignalFd: give the signals back). */
+  readonly onClosed: (() => void) | undefined;
+}
+const owners = new Map<number, Ownership>();
 
 // A Descriptor dropped without close(): its number is closed when collected,
-// unless something closed that number first (then the entry is gone).
-const dropped = new FinalizationRegistry<number>((fd) => {
-  owners.delete(fd);
+// unless something closed that number first (then it is unregistered).
+const dropped = new FinalizationRegistry<Ownership>((owner) => {
+  if (owners.get(owner.fd) === owner) owners.delete(owner.fd);
   try {
-    forget(fd);
-    native.close(fd);
+    forget(owner.fd);
+    native.close(owner.fd);
   } catch {
     // Nothing to report to: the owner is gone.
   }
 });
 
+function release(owner: Ownership): void {
+  if (owner.closed) return;
+  owner.closed = true;
+  dropped.unregister(owner);
+  owner.onClosed?.();
+}
+
 /** Forgets `fd`'s owner, which no longer owns it (closed, or replaced by dup2). */
 export function disown(fd: number): void {
-  const owner = owners.get(fd)?.deref();
+  const owner = owners.get(fd);
   owners.delete(fd);
-  owner?.markClosed();
+  if (owner) release(owner);
 }
 
 /** Closes `fd`: waits on it are rejected first, its owner (if any) is marked closed. */
@@ -90,44 +107,42 @@ export function closeFd(fd: number, what = "close"): void {
 
 /** The base of every object that owns one descriptor. */
 export class Descriptor {
-  #fd: number;
-  #closed = false;
+  readonly #owner: Ownership;
   /** What errors and inspect() call it: a path, "pipe", "queue /jobs"… */
   readonly label: string;
 
-  /** Takes ownership of `fd`, which this library just opened. */
-  constructor(fd: number, label: string) {
-    this.#fd = adopt(checkFd(fd));
+  /**
+   * Takes ownership of `fd`, which this library just opened. `onClosed`
+   * runs once when the number is closed, by close() or by close(fd)/dup2 on
+   * the number; it must not refer to this object (that would keep it alive).
+   */
+  constructor(fd: number, label: string, onClosed?: () => void) {
+    const owner: Ownership = { fd: adopt(checkFd(fd)), closed: false, onClosed };
+    this.#owner = owner;
     this.label = label;
-    owners.set(fd, new WeakRef(this));
-    dropped.register(this, fd, this);
+    owners.set(fd, owner);
+    dropped.register(this, owner, owner);
   }
 
   /** The number, for the calls that take one; EBADF once closed. */
   get fd(): number {
     this.checkOpen("fd");
-    return this.#fd;
+    return this.#owner.fd;
   }
 
   get closed(): boolean {
-    return this.#closed;
+    return this.#owner.closed;
   }
 
   /** EBADF naming `what` once closed: every method of a subclass starts with this. */
   protected checkOpen(what: string): void {
-    if (this.#closed) throw closedError(what, this.label);
+    if (this.#owner.closed) throw closedError(what, this.label);
   }
 
   /** close(2) once; pending waits reject with EBADF first. Idempotent. */
   close(): void {
-    if (this.#closed) return;
-    closeFd(this.#fd);
-  }
-
-  /** @internal: the number was closed (or replaced) by someone else. */
-  markClosed(): void {
-    this.#closed = true;
-    dropped.unregister(this);
+    if (this.#owner.closed) return;
+    closeFd(this.#owner.fd);
   }
 
   [Symbol.dispose](): void {
@@ -135,7 +150,7 @@ export class Descriptor {
   }
 
   [inspect.custom](): string {
-    const state = this.#closed ? "closed" : `fd ${this.#fd}`;
+    const state = this.#owner.closed ? "closed" : `fd ${this.#owner.fd}`;
     return `${this.constructor.name} { ${this.label}, ${state} }`;
   }
 }

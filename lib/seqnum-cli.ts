@@ -7,7 +7,30 @@
  * -b: the blocking forms (serveSeqnumSync, seqnumRequestSync), as the C
  * programs are, with no event loop; the client's -t and -x are then refused.
  */
+import { writeSync } from "node:fs";
 import { SeqnumServer, seqnumRequest, seqnumRequestSync, serveSeqnumSync } from "./seqnum";
+
+// The blocking server's log, a line per request as C's printf + fflush:
+// one write(2) on standard output, without console.log's formatting and
+// stream (a few µs a request). A standard output that is O_NONBLOCK and full
+// (EAGAIN) hands this line and every later one to process.stdout, in order.
+let streamed = false;
+function writeLine(line: string): void {
+  if (!streamed) {
+    const bytes = Buffer.from(`${line}\n`);
+    let done = 0;
+    try {
+      while (done < bytes.length) done += writeSync(1, bytes, done);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EAGAIN") throw error;
+      streamed = true;
+      process.stdout.write(bytes.subarray(done));
+      return;
+    }
+  }
+  process.stdout.write(`${line}\n`);
+}
 
 function parse(args: string[], valued: string) {
   const flags: Record<string, string | true> = {};
@@ -32,7 +55,7 @@ async function server(args: string[]): Promise<number> {
       replyTimeout: 1000 * (flags.t === undefined ? 2 : Number(flags.t)),
       dummyWriter: !flags.D,
       maxRequests: max,
-      log: (line) => console.log(line),
+      log: writeLine,
     });
     return 0;
   }

@@ -286,15 +286,19 @@ const restoreDropped = new FinalizationRegistry<number[]>((signals) => {
 export class SignalFd extends Descriptor {
   /** The signals it reads, by name. */
   readonly signals: readonly string[];
-  readonly #numbers: number[];
   readonly #queue: SignalInfo[] = [];
-  #restored = false;
 
   private constructor(fd: number, numbers: number[]) {
-    super(fd, `signalfd ${numbers.map(signalName).join(",")}`);
-    this.#numbers = numbers;
+    // Closed (here or through close(fd)): the signals are given back, once.
+    const restore = { done: false };
+    super(fd, `signalfd ${numbers.map(signalName).join(",")}`, () => {
+      if (restore.done) return;
+      restore.done = true;
+      restoreDropped.unregister(restore);
+      native.signalRestore(numbers);
+    });
     this.signals = numbers.map(signalName);
-    restoreDropped.register(this, numbers, this);
+    restoreDropped.register(this, numbers, restore);
   }
 
   /** signalfd(2) for `signals` ("SIGUSR2", "SIGRTMIN+1", 10...), SFD_NONBLOCK | SFD_CLOEXEC. */
@@ -364,15 +368,6 @@ export class SignalFd extends Descriptor {
   /** One read(2) of the descriptor (at most 32 signals); false when nothing was pending. */
   #fill(): boolean {
     return decode(native.signalfdRead(this.fd, records), this.#queue);
-  }
-
-  /** @internal: closed (here or through close(fd)): the signals are given back. */
-  override markClosed(): void {
-    super.markClosed();
-    if (this.#restored) return;
-    this.#restored = true;
-    restoreDropped.unregister(this);
-    native.signalRestore(this.#numbers);
   }
 
   override [inspect.custom](): string {

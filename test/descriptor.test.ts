@@ -77,3 +77,12 @@ test("a Descriptor dropped without close() is closed when collected, once", asyn
   );
   expect(stdout).toBe("open before gc: 10\nopen after gc: 0\nkept one: open\n");
 });
+
+test("a blocking loop's closed Descriptors are collectable before the loop ends (no WeakRef kept per descriptor)", async () => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--expose-gc", path.join(fixtures, "descriptor-loop-gc.mjs")],
+    { timeout: 20_000 },
+  );
+  expect(stdout).toBe("held after the loop: under 1 MB\n");
+});

@@ -25,6 +25,7 @@ import {
   PIPE_BUF,
   readSync,
   stat,
+  traceCalls,
   umask,
   unlink,
 } from "ipc-lab";
@@ -618,6 +619,46 @@ describe("the blocking forms (for programs that are not an event loop)", () => {
     opened.push(writer);
     expect(fdFlags(writer.fd).nonblock).toBe(false);
     expect(writer.writeSync("bye")).toBe(3);
+  });
+
+  test("a timed writer whose reader is there opens with O_NONBLOCK and no timer, made blocking again; with no reader yet it arms the timer and waits", async () => {
+    const fifo = path.join(dir, "f");
+    mkfifo(fifo);
+    const reader = openFifoSync(fifo, "r", { nonblock: true });
+    opened.push(reader);
+    const calls = (rows: { name: string; args: string; errno?: string }[]) =>
+      rows
+        .filter((row) => row.args.includes(fifo) || /^(fcntl|timer_settime)$/.test(row.name))
+        .map((row) => `${row.name}${row.errno ? ` ${row.errno}` : ""}`);
+    const fast = await traceCalls(() => openFifoSync(fifo, "w", { timeout: 10_000 }), {
+      all: true,
+    });
+    if (fast.unavailable) throw new Error(`strace: ${fast.unavailable}`);
+    opened.push(fast.value!);
+    expect(fdFlags(fast.value!.fd).nonblock).toBe(false);
+    // stat before the open (not a FIFO: refused), fstat after (replaced meanwhile).
+    expect(calls(fast.rows)).toEqual(["newfstatat", "openat", "fcntl", "newfstatat"]);
+    expect(fast.rows.find((row) => row.name === "openat")!.args).toMatch(/O_WRONLY\|O_NONBLOCK/);
+    fast.value!.close();
+    reader.close();
+    // No reader: ENXIO, then the timer's wait, which a reader ends in time.
+    const child = spawn("sh", ["-c", 'sleep 0.3; cat "$1" > /dev/null', "sh", fifo], {
+      stdio: "ignore",
+    });
+    children.push(child);
+    const slow = await traceCalls(() => openFifoSync(fifo, "w", { timeout: 10_000 }), {
+      all: true,
+    });
+    opened.push(slow.value!);
+    expect(fdFlags(slow.value!.fd).nonblock).toBe(false);
+    expect(calls(slow.rows)).toEqual([
+      "newfstatat",
+      "openat ENXIO",
+      "timer_settime",
+      "openat",
+      "timer_settime",
+      "newfstatat",
+    ]);
   });
 
   test("nonblock keeps O_NONBLOCK (a writer with no reader: ENXIO); a path that is not a FIFO is EINVAL; bad options", () => {

@@ -129,7 +129,8 @@ double NowMs() {
 // every 10 ms after, so a signal that lands just before open starts cannot
 // leave it blocked. The signal is unblocked only meanwhile; a tick that came
 // after the open returned is taken off again (it can only have come once
-// the time was up).
+// the time was up). A writer tries O_NONBLOCK first: with its reader there,
+// the open is one call and no timer is armed.
 Napi::Value FifoOpenTimed(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = ArgString(info, 0, "path");
@@ -145,6 +146,21 @@ Napi::Value FifoOpenTimed(const Napi::CallbackInfo& info) {
     int fd = RetryEintr([&] { return open(path.c_str(), flags); });
     if (fd < 0) ThrowErrno(env, errno, "open", Path(path));
     return CheckedFifo(env, fd, path);
+  }
+  if ((flags & O_ACCMODE) == O_WRONLY && !(flags & O_NONBLOCK)) {
+    // A writer whose reader is already there (a client waiting in its open)
+    // needs no timer: O_NONBLOCK opens at once or fails with ENXIO (no reader
+    // yet: wait below). The description is made blocking again, as asked.
+    int fd = open(path.c_str(), flags | O_NONBLOCK);
+    if (fd >= 0) {
+      if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        int err = errno;
+        close(fd);
+        ThrowErrno(env, err, "fcntl", Path(path));
+      }
+      return CheckedFifo(env, fd, path);
+    }
+    if (errno != ENXIO) ThrowErrno(env, errno, "open", Path(path));
   }
   InstallCancelHandler();
   static thread_local timer_t timer;
