@@ -191,6 +191,7 @@ export {
   type MessageQueueAttributes,
   type MessageQueueSendOptions,
   type ReceivedMessage,
+  type SendManyError,
   type MessageQueueStatus,
   type MessageQueueLimits,
   type SysvMessage,

@@ -9,6 +9,7 @@
  *   Node's event loop like a pipe: no thread is parked. Their non-blocking
  *   attempt is mq_timedsend/mq_timedreceive with a deadline already past,
  *   which never changes O_NONBLOCK on a description a child may share.
+ *   sendManySync/receiveManySync take a batch per call into the addon.
  * - System V (`msgget`, `msgsnd`, `msgrcv`, `msgctl`): integer keys and ids,
  *   typed messages (`mtype`), no descriptor, so a blocking msgsnd/msgrcv
  *   waits on a thread of its own (lib/blocking.ts). `ipcs -q` lists them.
@@ -21,7 +22,16 @@ import { native, type NativeMsqidDs } from "./native";
 import * as C from "./constants";
 import { toBytes, type ByteInput } from "./bytes";
 import { Descriptor } from "./descriptor";
-import { checkInteger, checkOptions, invalidValue, show, systemError } from "./errors";
+import {
+  checkInteger,
+  checkOptions,
+  invalidType,
+  invalidValue,
+  outOfRange,
+  show,
+  systemError,
+  type SystemError,
+} from "./errors";
 import { blockingWait } from "./blocking";
 import { formatPermissions } from "./memory";
 import { checkPosixName } from "./names";
@@ -70,6 +80,11 @@ export interface ReceivedMessage {
   priority: number;
 }
 
+/** What sendManySync throws: the failed call's error, and how many messages the queue took before it. */
+export interface SendManyError extends SystemError {
+  sent: number;
+}
+
 /** What the kernel shows in /dev/mqueue/NAME. */
 export interface MessageQueueStatus {
   /** QSIZE: bytes of message data in the queue now. */
@@ -101,12 +116,17 @@ export class MessageQueue extends Descriptor {
   readonly name: string;
   /** mq_msgsize, fixed at creation: every receive needs a buffer this large. */
   readonly msgsize: number;
+  // mq_maxmsg, also fixed: the most a receiveManySync can find there at once.
+  readonly #maxmsg: number;
   #scratch: Buffer | undefined;
+  #batchScratch: Buffer | undefined;
 
   private constructor(fd: number, name: string) {
     super(fd, `queue ${name}`);
     this.name = name;
-    this.msgsize = native.mqGetattr(fd).msgsize;
+    const { msgsize, maxmsg } = native.mqGetattr(fd);
+    this.msgsize = msgsize;
+    this.#maxmsg = maxmsg;
   }
 
   /** mq_open(3). */
@@ -262,6 +282,112 @@ export class MessageQueue extends Descriptor {
   }
 
   /**
+   * sendSync for a batch, as sendmmsg(2) is for sockets: one mq_send per
+   * message, in order, all at `priority`, made from one call into the addon.
+   * In a loop of sendSync that call (the N-API crossing), not the kernel, is
+   * what costs more than C; here it is paid once per batch, and the kernel
+   * still sees what C's loop makes, one mq_send per message. Blocks while
+   * the queue is full, as sendSync (EAGAIN on an O_NONBLOCK description);
+   * `timeout` is one deadline for the whole batch (mq_timedsend). Empty
+   * messages are messages; one longer than mq_msgsize fails with EMSGSIZE
+   * before any is sent. A send failing midway throws its error with `sent`,
+   * how many the queue took before it (a SendManyError).
+   */
+  sendManySync(
+    messages: readonly ByteInput[],
+    priority = 0,
+    options: { timeout?: number } = {},
+  ): void {
+    this.checkOpen("mq_send");
+    if (!Array.isArray(messages)) {
+      throw invalidType(
+        `messages must be an array of strings or Uint8Arrays, got ${show(messages)}`,
+      );
+    }
+    const p = checkPriority(priority);
+    const { timeout } = checkOptions(options, "{ timeout: 100 }");
+    const ms = timeout === undefined ? -1 : checkTimeout(timeout);
+    const count = messages.length;
+    if (count === 0) return;
+    // Packed into one buffer, message i ending at ends[i]: one argument, not count.
+    const ends = batchArrays(count).ends;
+    let total = 0;
+    for (let i = 0; i < count; i++) {
+      const message: unknown = messages[i];
+      const length =
+        typeof message === "string"
+          ? Buffer.byteLength(message)
+          : message instanceof Uint8Array
+            ? message.length
+            : badMessage(i, message);
+      if (length > this.msgsize) {
+        const syscall = ms < 0 ? "mq_send" : "mq_timedsend";
+        const detail = `messages[${i}] is ${length} bytes, mq_msgsize ${this.msgsize}: none sent`;
+        throw Object.assign(systemError("EMSGSIZE", syscall, { fd: this.fd }, detail), { sent: 0 });
+      }
+      total += length;
+      if (total > 0xffff_ffff) throw outOfRange("messages must hold less than 4 GiB in all");
+      ends[i] = total;
+    }
+    const packed = Buffer.allocUnsafe(total);
+    for (let i = 0, at = 0; i < count; at = ends[i++]!) {
+      const message = messages[i]!;
+      if (typeof message === "string") packed.write(message, at);
+      else packed.set(message, at);
+    }
+    native.mqSendMany(this.fd, packed, 0, total, ends, count, p, ms);
+  }
+
+  /**
+   * receiveSync for a batch, as recvmmsg(2) with MSG_WAITFORONE: waits for
+   * the first message as receiveSync does (until `timeout`, with one), then
+   * takes what is already in the queue without waiting, until it is empty
+   * or `max` are taken (and at most mq_maxmsg, what the queue holds at
+   * once). In the order the queue gives them, each with its priority. One
+   * call into the addon for the batch (the N-API crossing per call is what
+   * a loop of receiveSync pays beyond C), still one mq_receive per message,
+   * as C. Only the first receive can fail; the messages share one buffer.
+   */
+  receiveManySync(max: number, options: { timeout?: number } = {}): ReceivedMessage[] {
+    this.checkOpen("mq_receive");
+    checkInteger("max", max, 1, 2 ** 31 - 1);
+    const { timeout } = checkOptions(options, "{ timeout: 100 }");
+    const ms = timeout === undefined ? -1 : checkTimeout(timeout);
+    const most = Math.min(max, this.#maxmsg);
+    const { ends, priorities } = batchArrays(most);
+    // As #buffer(): a small batch receives into a fresh Buffer its messages
+    // become views of; a large one into a scratch buffer, copied out once.
+    const size = most * this.msgsize;
+    const buffer =
+      size <= SMALL
+        ? Buffer.allocUnsafe(size)
+        : this.#batchScratch && this.#batchScratch.length >= size
+          ? this.#batchScratch
+          : (this.#batchScratch = Buffer.allocUnsafe(size));
+    const fd = this.fd;
+    const count = native.mqReceiveMany(
+      fd,
+      buffer,
+      0,
+      size,
+      this.msgsize,
+      most,
+      ends,
+      priorities,
+      ms,
+    );
+    const data =
+      buffer === this.#batchScratch ? Buffer.from(buffer.subarray(0, ends[count - 1])) : buffer;
+    const out: ReceivedMessage[] = [];
+    for (let i = 0, start = 0; i < count; i++) {
+      const end = ends[i]!;
+      out.push({ data: data.subarray(start, end), priority: priorities[i]! });
+      start = end;
+    }
+    return out;
+  }
+
+  /**
    * mq_notify(3): ask for `signal` (e.g. "SIGUSR2") when a message arrives
    * in the EMPTY queue and no receiver is waiting; "none" registers without
    * a signal (SIGEV_NONE); null removes the registration. One process per
@@ -281,6 +407,7 @@ export class MessageQueue extends Descriptor {
 
   override close(): void {
     this.#scratch = undefined;
+    this.#batchScratch = undefined;
     super.close();
   }
 
@@ -316,6 +443,21 @@ const SMALL = Buffer.poolSize >>> 1;
 // Where each receive's call stores the message's priority, as C's `unsigned
 // *msg_prio`: read at once, before any other receive (one JavaScript thread).
 const priorityOut = new Uint32Array(1);
+
+// Where a batch's message ends and priorities go (as priorityOut), grown as needed.
+let batch = { ends: new Uint32Array(16), priorities: new Uint32Array(16) };
+
+function batchArrays(n: number): typeof batch {
+  if (batch.ends.length < n) {
+    const length = Math.max(n, batch.ends.length * 2);
+    batch = { ends: new Uint32Array(length), priorities: new Uint32Array(length) };
+  }
+  return batch;
+}
+
+function badMessage(index: number, message: unknown): never {
+  throw invalidType(`messages[${index}] must be a string or a Uint8Array, got ${show(message)}`);
+}
 
 function checkTimeout(timeout: unknown): number {
   return checkInteger("timeout", timeout, 0, 2 ** 31 - 1);

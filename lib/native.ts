@@ -385,6 +385,38 @@ export interface NativeAddon {
     priority: Uint32Array,
     ms: number,
   ): number;
+  /**
+   * One mq_send (ms < 0) or mq_timedsend (one deadline, ms from now) per
+   * message, message i being [ends[i - 1], ends[i]) of the range; returns
+   * count. A failure throws with `sent`: how many went before it.
+   */
+  mqSendMany(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    ends: Uint32Array,
+    count: number,
+    priority: number,
+    ms: number,
+  ): number;
+  /**
+   * A receive that waits (ms < 0: mq_receive; else mq_timedreceive, ms from
+   * now), then up to max - 1 more of what is already there, packed in the
+   * range (room for msgsize bytes each): the count (>= 1), message i ending
+   * at ends[i], its priority in priorities[i].
+   */
+  mqReceiveMany(
+    fd: number,
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    msgsize: number,
+    max: number,
+    ends: Uint32Array,
+    priorities: Uint32Array,
+    ms: number,
+  ): number;
   mqNotify(fd: number, signo: number): void;
   msgget(key: number, flags: number): number;
   msgsnd(

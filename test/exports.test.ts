@@ -315,6 +315,7 @@ const types = [
   "MessageQueueAttributes",
   "MessageQueueSendOptions",
   "ReceivedMessage",
+  "SendManyError",
   "MessageQueueStatus",
   "MessageQueueLimits",
   "SysvMessage",

@@ -362,6 +362,169 @@ test("bad input: each error named by the kernel's code and the call", () => {
   expect(() => mqueueStatus(uniqueName())).toThrow(expect.objectContaining({ code: "ENOENT" }));
 });
 
+test("sendManySync and receiveManySync keep order, priorities and empty messages; max is respected", () => {
+  const q = queue({ maxmsg: 8, msgsize: 16 });
+  q.sendManySync(["a1", "", new Uint8Array([0, 1, 2])], 1);
+  q.sendManySync(["b5", "c5"], 5);
+  q.sendManySync([]); // nothing to send, no call
+  q.sendSync("d0", 0);
+  const first = q.receiveManySync(3);
+  expect(first).toEqual([
+    { data: Buffer.from("b5"), priority: 5 },
+    { data: Buffer.from("c5"), priority: 5 },
+    { data: Buffer.from("a1"), priority: 1 },
+  ]);
+  expect(q.attributes().curmsgs).toBe(3);
+  // The rest, though max asks for more: what is there, highest priority first.
+  expect(q.receiveManySync(100)).toEqual([
+    { data: Buffer.alloc(0), priority: 1 },
+    { data: Buffer.from([0, 1, 2]), priority: 1 },
+    { data: Buffer.from("d0"), priority: 0 },
+  ]);
+  // The messages of a batch are views of one small Buffer, packed.
+  q.sendManySync(["xy", "z"]);
+  const [x, z] = q.receiveManySync(2);
+  expect(z!.data.buffer).toBe(x!.data.buffer);
+  expect(z!.data.byteOffset).toBe(x!.data.byteOffset + 2);
+  expect(q.attributes().curmsgs).toBe(0);
+});
+
+test("receiveManySync waits for the first message only: what is there comes back at once, up to mq_maxmsg", () => {
+  const q = queue({ maxmsg: 4, msgsize: 8192 }); // a batch this large goes through a scratch buffer
+  q.sendManySync(["one", "two"]);
+  const started = performance.now();
+  const got = q.receiveManySync(10, { timeout: 5_000 });
+  expect(performance.now() - started).toBeLessThan(1_000);
+  expect(got.map((m) => m.data.toString())).toEqual(["one", "two"]);
+  // Copied out of the scratch buffer: the next batch does not change them.
+  q.sendManySync(["333", "444", "555", "666"]);
+  expect(q.receiveManySync(10).map((m) => m.data.toString())).toEqual(["333", "444", "555", "666"]);
+  expect(got.map((m) => m.data.toString())).toEqual(["one", "two"]);
+  // Empty: the first receive times out, or fails with EAGAIN on an O_NONBLOCK description.
+  expect(() => q.receiveManySync(4, { timeout: 20 })).toThrow(
+    expect.objectContaining({ code: "ETIMEDOUT", syscall: "mq_timedreceive", fd: q.fd }),
+  );
+  const nb = reopen(q.name, { nonblock: true });
+  expect(() => nb.receiveManySync(4)).toThrow(
+    expect.objectContaining({ code: "EAGAIN", syscall: "mq_receive" }),
+  );
+  nb.sendManySync(["a", "b"]);
+  expect(nb.receiveManySync(4)).toHaveLength(2);
+});
+
+test("sendManySync failing midway (a full queue) says how many were sent; the queue keeps those", () => {
+  const q = queue({ maxmsg: 3, msgsize: 8 });
+  expect(() => q.sendManySync(["1", "2", "3", "4", "5"], 0, { timeout: 20 })).toThrow(
+    expect.objectContaining({
+      code: "ETIMEDOUT",
+      syscall: "mq_timedsend",
+      sent: 3,
+      message: expect.stringContaining(": 3 of 5 messages sent"),
+    }),
+  );
+  expect(q.receiveManySync(10).map((m) => m.data.toString())).toEqual(["1", "2", "3"]);
+  const nb = reopen(q.name, { nonblock: true });
+  nb.sendSync("x");
+  expect(() => nb.sendManySync(["a", "b", "c"])).toThrow(
+    expect.objectContaining({ code: "EAGAIN", syscall: "mq_send", sent: 2, errno: -11 }),
+  );
+  expect(q.attributes().curmsgs).toBe(3);
+});
+
+test("sendManySync and receiveManySync: a bad argument names what was wrong, and nothing is sent", () => {
+  const q = queue({ msgsize: 8 });
+  expect(() => q.sendManySync("abc" as unknown as string[])).toThrow(
+    expect.objectContaining({
+      code: "ERR_INVALID_ARG_TYPE",
+      message: 'messages must be an array of strings or Uint8Arrays, got "abc"',
+    }),
+  );
+  expect(() => q.sendManySync(["ok", 42 as unknown as string])).toThrow(
+    expect.objectContaining({
+      code: "ERR_INVALID_ARG_TYPE",
+      message: "messages[1] must be a string or a Uint8Array, got 42",
+    }),
+  );
+  // Longer than mq_msgsize: EMSGSIZE as sendSync gets, found before any is sent.
+  expect(() => q.sendManySync(["ok", "123456789"])).toThrow(
+    expect.objectContaining({
+      code: "EMSGSIZE",
+      syscall: "mq_send",
+      sent: 0,
+      message: expect.stringContaining("messages[1] is 9 bytes, mq_msgsize 8: none sent"),
+    }),
+  );
+  expect(() => q.sendManySync(["x"], -1)).toThrow(
+    expect.objectContaining({ code: "ERR_OUT_OF_RANGE" }),
+  );
+  expect(() => q.sendManySync(["x"], MQ_PRIO_MAX)).toThrow(
+    expect.objectContaining({ code: "EINVAL", syscall: "mq_send", sent: 0 }),
+  );
+  expect(() => q.sendManySync(["x"], 0, { timeout: -5 })).toThrow(
+    expect.objectContaining({
+      code: "ERR_OUT_OF_RANGE",
+      message: expect.stringContaining("timeout"),
+    }),
+  );
+  expect(q.attributes().curmsgs).toBe(0);
+  for (const max of [0, 1.5, -1]) {
+    expect(() => q.receiveManySync(max)).toThrow(
+      expect.objectContaining({
+        code: "ERR_OUT_OF_RANGE",
+        message: expect.stringMatching(/^max /),
+      }),
+    );
+  }
+  expect(() => q.receiveManySync("3" as unknown as number)).toThrow(
+    expect.objectContaining({
+      code: "ERR_INVALID_ARG_TYPE",
+      message: 'max must be a number, got "3"',
+    }),
+  );
+  // The kernel's own checks: a read-only descriptor cannot send, a write-only one cannot receive.
+  expect(() => reopen(q.name, { access: "r" }).sendManySync(["x"])).toThrow(
+    expect.objectContaining({ code: "EBADF", syscall: "mq_send", sent: 0 }),
+  );
+  expect(() => reopen(q.name, { access: "w" }).receiveManySync(1)).toThrow(
+    expect.objectContaining({ code: "EBADF", syscall: "mq_receive" }),
+  );
+  // The addon checks the packed ranges itself.
+  const ends = new Uint32Array([2, 1]);
+  expect(() => native.mqSendMany(q.fd, Buffer.from("abc"), 0, 3, ends, 2, 0, -1)).toThrow(
+    expect.objectContaining({ code: "ERR_OUT_OF_RANGE", message: "ends[1] 1 is outside 2 .. 3" }),
+  );
+  expect(() => native.mqSendMany(q.fd, Buffer.from("abc"), 0, 3, ends, 3, 0, -1)).toThrow(
+    "ends must be a Uint32Array of at least 3 elements",
+  );
+  expect(q.attributes().curmsgs).toBe(0);
+  q.close();
+  expect(() => q.sendManySync(["x"])).toThrow(expect.objectContaining({ code: "EBADF" }));
+  expect(() => q.receiveManySync(1)).toThrow(expect.objectContaining({ code: "EBADF" }));
+});
+
+test("across processes: a TS peer's sendManySync batches into this one's receiveManySync, nothing lost, in order", async () => {
+  const q = queue({ maxmsg: 10, msgsize: 16 });
+  const count = 5_000;
+  const script = `import { MessageQueue } from "ipc-lab";
+    const q = MessageQueue.open(${JSON.stringify(q.name)}, { access: "w" });
+    for (let i = 0; i < ${count}; i += 7) {
+      const batch = [];
+      for (let j = i; j < Math.min(i + 7, ${count}); j++) batch.push("m" + j);
+      q.sendManySync(batch, 0, { timeout: 20000 });
+    }
+    q.sendManySync(["end"]);`;
+  const peer = start(process.execPath, ["--input-type=module", "-e", script]);
+  const got: string[] = [];
+  for (;;) {
+    // Blocks this process: the time-out ends it should the peer fail.
+    const batch = q.receiveManySync(10, { timeout: 20_000 });
+    got.push(...batch.map((m) => m.data.toString()));
+    if (got.at(-1) === "end") break;
+  }
+  await peer.out;
+  expect(got).toEqual([...Array.from({ length: count }, (_, i) => `m${i}`), "end"]);
+});
+
 test("over RLIMIT_MSGQUEUE mq_open fails with EMFILE (a C program under prlimit)", async () => {
   const name = uniqueName();
   await expect(

@@ -123,10 +123,9 @@ Napi::Value Send(const Napi::CallbackInfo& info, Mode mode) {
   return Napi::Boolean::New(env, true);
 }
 
-// Where a receive stores the message's priority: a Uint32Array of one
-// element, as C's `unsigned *msg_prio` (a result array per receive would be
-// an allocation per message).
-unsigned* ArgPriorityOut(const Napi::CallbackInfo& info, size_t index) {
+// A Uint32Array of at least `min` elements, read in place (the caller's
+// memory: results go there without an allocation).
+unsigned* ArgUint32s(const Napi::CallbackInfo& info, size_t index, const char* name, size_t min) {
   napi_typedarray_type type = napi_int8_array;
   size_t length = 0;
   void* data = nullptr;
@@ -134,10 +133,20 @@ unsigned* ArgPriorityOut(const Napi::CallbackInfo& info, size_t index) {
   if (index >= info.Length() || !info[index].IsTypedArray() ||
       napi_get_typedarray_info(info.Env(), info[index], &type, &length, &data, nullptr, nullptr) !=
           napi_ok ||
-      type != napi_uint32_array || length < 1) {
-    ThrowTypeError(info.Env(), "priority must be a Uint32Array of at least one element");
+      type != napi_uint32_array || length < min) {
+    std::string message = name;
+    message += " must be a Uint32Array of at least ";
+    message += min == 1 ? "one element" : std::to_string(min) + " elements";
+    ThrowTypeError(info.Env(), message);
   }
   return static_cast<unsigned*>(data);
+}
+
+// Where a receive stores the message's priority: a Uint32Array of one
+// element, as C's `unsigned *msg_prio` (a result array per receive would be
+// an allocation per message).
+unsigned* ArgPriorityOut(const Napi::CallbackInfo& info, size_t index) {
+  return ArgUint32s(info, index, "priority", 1);
 }
 
 // (fd, buffer, offset, length, priority[, ms]) -> bytes, with the message's
@@ -165,6 +174,107 @@ Napi::Value MqTimedsend(const Napi::CallbackInfo& info) { return Send(info, Mode
 Napi::Value MqReceive(const Napi::CallbackInfo& info) { return Receive(info, Mode::kPlain); }
 Napi::Value MqReceiveNowait(const Napi::CallbackInfo& info) { return Receive(info, Mode::kNowait); }
 Napi::Value MqTimedreceive(const Napi::CallbackInfo& info) { return Receive(info, Mode::kTimed); }
+
+// ---- Batches: one N-API call, still one system call per message ----
+//
+// A blocking send or receive costs one crossing from JavaScript into the
+// addon per message, and in a tight loop that crossing, not the kernel, is
+// what the library pays beyond C. These take a batch per crossing and make
+// the same calls C's loop makes, one per message, in a C loop.
+
+// The wait of a batch: ms < 0 is none (mq_send/mq_receive, blocking unless
+// the description is O_NONBLOCK); else one deadline for the whole batch
+// (mq_timedsend/mq_timedreceive), as an absolute time-out is meant to be used.
+Mode BatchMode(const Napi::CallbackInfo& info, size_t index, struct timespec* ts) {
+  int ms = ArgInt(info, index, "ms");
+  if (ms < 0) return Mode::kPlain;
+  *ts = Deadline(ms);
+  return Mode::kTimed;
+}
+
+// mqSendMany(fd, buffer, offset, length, ends, count, priority, ms) -> count.
+// Message i is the range [ends[i - 1], ends[i]) of the packed bytes (from 0
+// for the first), sent in order with one mq_send each. A failure throws the
+// call's error with `sent`: how many went before it (the kernel keeps those).
+Napi::Value MqSendMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  ByteRange bytes = ArgByteRange(info, 1);
+  size_t count = ArgSize(info, 5, "count");
+  const unsigned* ends = ArgUint32s(info, 4, "ends", count);
+  int prio = ArgInt(info, 6, "priority");
+  struct timespec ts = {0, 0};
+  Mode mode = BatchMode(info, 7, &ts);
+  // Every range checked before the first send: a bad one sends nothing.
+  for (size_t i = 0, start = 0; i < count; start = ends[i++]) {
+    if (ends[i] < start || ends[i] > bytes.length) {
+      ThrowRangeError(env, "ends[" + std::to_string(i) + "] " + std::to_string(ends[i]) +
+                               " is outside " + std::to_string(start) + " .. " +
+                               std::to_string(bytes.length));
+    }
+  }
+  const char* data = reinterpret_cast<const char*>(bytes.data);
+  size_t start = 0;
+  for (size_t i = 0; i < count; start = ends[i++]) {
+    size_t length = ends[i] - start;
+    int rc = RetryEintr([&] {
+      return mode == Mode::kPlain
+                 ? mq_send(fd, data + start, length, static_cast<unsigned>(prio))
+                 : mq_timedsend(fd, data + start, length, static_cast<unsigned>(prio), &ts);
+    });
+    if (rc < 0) {
+      int err = errno;
+      Napi::Error error = ErrnoError(env, err, SendName(mode), Fd(fd),
+                                     std::to_string(i) + " of " + std::to_string(count) +
+                                         " messages sent");
+      error.Set("sent", static_cast<double>(i));
+      throw error;
+    }
+  }
+  return Napi::Number::New(env, static_cast<double>(count));
+}
+
+// mqReceiveMany(fd, buffer, offset, length, msgsize, max, ends, priorities,
+// ms) -> count (>= 1). The first receive waits as mq_receive does (or until
+// the deadline); the rest take what is already there (mq_timedreceive with a
+// deadline already past, as the nowait receive) until the queue is empty,
+// `max` are taken or the range has no room for another message of msgsize
+// bytes. The messages lie packed in the range, message i ending at ends[i],
+// its priority in priorities[i]. Only the first receive's failure throws:
+// once a message is taken it is the caller's, so a later failure ends the
+// batch (a repeat of it is the next call's to report).
+Napi::Value MqReceiveMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = ArgFd(info, 0);
+  ByteRange room = ArgByteRange(info, 1);
+  size_t msgsize = ArgSize(info, 4, "msgsize");
+  size_t max = ArgSize(info, 5, "max");
+  if (max < 1) ThrowRangeError(env, "max must be at least 1");
+  unsigned* ends = ArgUint32s(info, 6, "ends", max);
+  unsigned* prios = ArgUint32s(info, 7, "priorities", max);
+  if (room.length > 0xffffffffu) ThrowRangeError(env, "length must be below 4 GiB");
+  struct timespec ts = {0, 0};
+  Mode mode = BatchMode(info, 8, &ts);
+  char* data = reinterpret_cast<char*>(room.data);
+  ssize_t n = RetryEintr([&] {
+    return mode == Mode::kPlain ? mq_receive(fd, data, room.length, &prios[0])
+                                : mq_timedreceive(fd, data, room.length, &prios[0], &ts);
+  });
+  if (n < 0) ThrowErrno(env, errno, ReceiveName(mode), Fd(fd));
+  size_t used = static_cast<size_t>(n);
+  ends[0] = static_cast<unsigned>(used);
+  const struct timespec past = Deadline(-1);
+  size_t count = 1;
+  while (count < max && room.length - used >= msgsize) {
+    n = RetryEintr([&] {
+      return mq_timedreceive(fd, data + used, room.length - used, &prios[count], &past);
+    });
+    if (n < 0) break;  // empty (ETIMEDOUT, or EAGAIN if O_NONBLOCK), or the next call's error
+    used += static_cast<size_t>(n);
+    ends[count++] = static_cast<unsigned>(used);
+  }
+  return Napi::Number::New(env, static_cast<double>(count));
+}
 
 // mqNotify(fd, signo): signo > 0 registers SIGEV_SIGNAL with that signal,
 // 0 registers SIGEV_NONE (registered, nothing sent), -1 removes the
@@ -386,6 +496,8 @@ void InitMqueue(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "mqReceive", MqReceive, 5);
   Export(env, exports, "mqReceiveNowait", MqReceiveNowait, 5);
   Export(env, exports, "mqTimedreceive", MqTimedreceive, 6);
+  Export(env, exports, "mqSendMany", MqSendMany, 8);
+  Export(env, exports, "mqReceiveMany", MqReceiveMany, 9);
   Export(env, exports, "mqNotify", MqNotify, 2);
   Export(env, exports, "msgget", Msgget, 2);
   Export(env, exports, "msgsnd", Msgsnd, 7);
