@@ -7,8 +7,11 @@
  *                rpcgen + libtirpc, native/c/rpc); goal ratio ≤ 1.5. C's
  *                clnt_call blocks (write, poll, read), so the TS client here
  *                is the library's blocking form, RpcClient.callSync, making
- *                the same system calls (with a time-out, as C's 10 s); the
- *                server is the library's RpcServer on Node's event loop.
+ *                the same system calls (with a time-out, as C's 10 s); C's
+ *                svc_run blocks in poll, so the server is RpcServer.serveSync
+ *                (poll, recvfrom, sendto per call, no event loop).
+ *   rpc.null.loop  the same client against RpcServer.listen() on Node's
+ *                event loop (the server chapter 09 runs): no goal.
  *   rpc.null.async  the same with the awaitable `await client.call()` vs
  *                the same C pair: no goal, printed first to keep the event
  *                loop's own cost visible.
@@ -66,7 +69,7 @@ const here = path.dirname(self);
 const root = path.resolve(here, "..");
 const SUM_PROG = 0x20000099; // native/c/rpc/sum.x
 const SUM_VERS = 1;
-// 10 round-trip kinds x RUNS runs x 2 pinnings: 10 000 calls each keeps the whole under 2 minutes.
+// 12 round-trip kinds x RUNS runs x 2 pinnings: 10 000 calls each keeps the whole near 2 minutes.
 const ROUNDS = scaled(10_000);
 const require = createRequire(import.meta.url);
 
@@ -75,8 +78,11 @@ const fixed = (x: number) => x.toFixed(x < 10 ? 2 : 1);
 // ---------------------------------------------------------------- peers
 
 async function peer(kind: string): Promise<void> {
-  if (kind === "ts") {
+  if (kind === "ts" || kind === "ts-sync") {
     const server = new RpcServer().add({ prog: SUM_PROG, vers: SUM_VERS, procedures: [] });
+    // serveSync blocks this process until SIGTERM ends it (stop()).
+    if (kind === "ts-sync")
+      server.serveSync({ onListening: (p) => console.log(JSON.stringify(p)) });
     const ports = await server.listen();
     console.log(JSON.stringify(ports));
   } else {
@@ -324,12 +330,15 @@ async function fuzz(count: number): Promise<void> {
 /** Medians (µs) of every NULL round trip, peers started here (they inherit this CPU affinity). */
 async function measureNull(): Promise<Record<string, number>> {
   const ts = await start(process.execPath, [...process.execArgv, self, "--peer", "ts"]);
+  const tsSync = await start(process.execPath, [...process.execArgv, self, "--peer", "ts-sync"]);
   const c = await start(path.join(binDir, "sum_server"), []);
   const grpcPeer = await start(process.execPath, [...process.execArgv, self, "--peer", "grpc"]);
   const results: Record<string, number[]> = {};
   const add = (k: string, v: number) => (results[k] ??= []).push(v);
   try {
     for (let run = 0; run < RUNS; run++) {
+      add("ts-ts-sync.tcp", tsNullSync(tsSync.tcpPort, "tcp"));
+      add("c-ts-sync.tcp", cNull(tsSync.tcpPort, "tcp"));
       add("ts-ts.tcp", tsNullSync(ts.tcpPort, "tcp"));
       add("ts-ts.tcp.async", await tsNull(ts.tcpPort, "tcp"));
       add("ts-c.tcp", tsNullSync(c.tcpPort, "tcp"));
@@ -342,7 +351,7 @@ async function measureNull(): Promise<Record<string, number>> {
       add("grpc", await grpcNull(grpcPeer.tcpPort));
     }
   } finally {
-    await Promise.all([stop(ts.child), stop(c.child), stop(grpcPeer.child)]);
+    await Promise.all([stop(ts.child), stop(tsSync.child), stop(c.child), stop(grpcPeer.child)]);
   }
   return Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)]));
 }
@@ -384,7 +393,8 @@ async function main(): Promise<void> {
     const c = values["c-c.tcp"]!;
     const async = values["ts-ts.tcp.async"]!;
     console.log(resultLine("rpc.null.async", { ts: async, c }, isPinned));
-    console.log(resultLine("rpc.null", { ts: values["ts-ts.tcp"]!, c }, isPinned));
+    console.log(resultLine("rpc.null.loop", { ts: values["ts-ts.tcp"]!, c }, isPinned));
+    console.log(resultLine("rpc.null", { ts: values["ts-ts-sync.tcp"]!, c }, isPinned));
     console.log(resultLine("rpc.vs-grpc", { ts: async, grpc: values["grpc"]! }, isPinned));
   }
   console.log(resultLine("xdr.encode", { ts: x.encode[0], peer: x.encode[1] }));

@@ -372,6 +372,7 @@ export {
   type RpcProgram,
   type RpcServerOptions,
   type RpcListenOptions,
+  type RpcServeSyncOptions,
 } from "./rpc-server";
 export {
   Portmapper,

@@ -258,6 +258,8 @@ export interface NativeAddon {
   pollStop(fd: number): void;
   pollHandles(): number;
   poll(fd: number, events: number, timeout: number): number;
+  /** poll(2) on `count` (fd, events, revents) triples of `set` (revents written there): how many are ready. */
+  pollMany(set: Int32Array, count: number, timeout: number): number;
   // blocking.cc
   cancelWait(id: number): void;
   pendingBlocking(): number;

@@ -8,6 +8,7 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dg
 import { isIPv6 } from "node:net";
 import * as C from "./constants";
 import { Descriptor } from "./descriptor";
+import { checkInteger, checkOptions, invalidType, systemError } from "./errors";
 import { native, type NativeSocketAddress } from "./native";
 import { watchReady } from "./poll";
 import { bind, getsockname, listen, setsockopt, socket } from "./socket";
@@ -103,6 +104,13 @@ export interface RpcListenOptions {
   udp?: number | false;
 }
 
+export interface RpcServeSyncOptions extends RpcListenOptions {
+  /** Return after this many calls, whatever their outcome. Default: serve for ever. */
+  maxCalls?: number;
+  /** Called once with the ports bound, before the first wait (how a parent learns them). */
+  onListening?(ports: { tcpPort?: number; udpPort?: number }): void;
+}
+
 /** The largest UDP payload over IPv4: 65535 - 20 (IP header) - 8 (UDP header). */
 const UDP_MAX_PAYLOAD = 65507;
 const READ_SIZE = 65536;
@@ -130,6 +138,8 @@ export class RpcServer {
   private readonly input = Buffer.allocUnsafe(READ_SIZE);
   private readonly cache = new Map<string, Uint8Array | null>();
   private registered: { pmap: PortmapperOptions; mappings: PortMapping[] } | undefined;
+  /** In serveSync: no event loop runs, so nothing waits on it. */
+  private blocking = false;
   /** Calls served, by outcome; messages dropped (not even a call header). */
   readonly stats = {
     calls: 0,
@@ -201,6 +211,109 @@ export class RpcServer {
     return { tcpPort: this.tcpPort, udpPort: this.udpPort };
   }
 
+  /**
+   * The server as C's svc_run is, for programs that are not an event loop
+   * (a benchmark, a C-like server; never a notebook cell: use listen()
+   * there): binds as listen() does, calls `onListening` with the ports, then
+   * blocks this whole process in poll(2) over the listener, the UDP socket
+   * and every connection, and serves each call as it comes, with the same
+   * replies, until `maxCalls` calls are served. Then it closes all it opened
+   * and returns the stats. No event loop runs meanwhile, so a procedure must
+   * answer at once: one that returns a Promise gets SYSTEM_ERR.
+   */
+  serveSync(options: RpcServeSyncOptions = {}): RpcServer["stats"] {
+    const {
+      host = "127.0.0.1",
+      tcp,
+      udp,
+      maxCalls = Infinity,
+      onListening,
+    } = checkOptions(options, "{ tcp: 0, maxCalls: 100 }");
+    if (maxCalls !== Infinity) checkInteger("maxCalls", maxCalls, 0, 2 ** 53 - 1);
+    if (onListening !== undefined && typeof onListening !== "function") {
+      throw invalidType(`onListening must be a function, got ${typeof onListening}`);
+    }
+    if (this.tcp || this.udp || this.blocking) {
+      throw systemError("EBUSY", "listen", undefined, "this server is listening already");
+    }
+    const family = isIPv6(host) ? C.AF_INET6 : C.AF_INET;
+    const opened: Descriptor[] = [];
+    const open = (type: number, port: number, what: string) => {
+      const d = new Descriptor(socket(family, type), `rpc server ${host}:${port} (${what})`);
+      opened.push(d);
+      if (type === C.SOCK_STREAM) setsockopt(d.fd, C.SOL_SOCKET, C.SO_REUSEADDR, true);
+      bind(d.fd, { host, port });
+      if (type === C.SOCK_STREAM) listen(d.fd, 511);
+      const address = getsockname(d.fd);
+      return { d, port: "port" in address ? address.port : port };
+    };
+    this.blocking = true;
+    try {
+      const listener = tcp === false ? undefined : open(C.SOCK_STREAM, tcp ?? 0, "tcp");
+      const datagram = udp === false ? undefined : open(C.SOCK_DGRAM, udp ?? 0, "udp");
+      onListening?.({ tcpPort: listener?.port, udpPort: datagram?.port });
+      const until = this.stats.calls + maxCalls;
+      let set = new Int32Array(3 * 16);
+      while (this.stats.calls < until) {
+        // The struct pollfd array: the listener, the UDP socket, each connection.
+        const conns = [...this.connections];
+        const fds = [listener?.d.fd, datagram?.d.fd].filter((fd) => fd !== undefined);
+        const count = fds.length + conns.length;
+        if (set.length < 3 * count) set = new Int32Array(6 * count);
+        fds.forEach((fd, i) => set.set([fd, C.POLLIN, 0], 3 * i));
+        conns.forEach((conn, i) => {
+          const events = C.POLLIN | (conn.out.length > 0 ? C.POLLOUT : 0);
+          set.set([conn.fd, events, 0], 3 * (fds.length + i));
+        });
+        native.pollMany(set, count, -1);
+        for (let i = 0; i < count; i++) {
+          const revents = set[3 * i + 2]!;
+          if (revents === 0) continue;
+          const fd = set[3 * i]!;
+          if (fd === listener?.d.fd) this.acceptAll(listener.d);
+          else if (fd === datagram?.d.fd) this.readDatagrams(datagram.d.fd);
+          else {
+            const conn = conns[i - fds.length]!;
+            if (revents & C.POLLOUT) this.flush(conn);
+            // POLLHUP or POLLERR with nothing to read: the read finds the end or the error.
+            if (!conn.sock.closed) this.readRecords(conn);
+          }
+        }
+      }
+      return { ...this.stats };
+    } finally {
+      for (const conn of [...this.connections]) this.drop(conn);
+      for (const d of opened) d.close();
+      this.blocking = false;
+    }
+  }
+
+  /** serveSync's UDP: every datagram waiting, each call answered to its sender. */
+  private readDatagrams(fd: number): void {
+    for (;;) {
+      let got;
+      try {
+        got = native.recvfromNowait(fd, this.input, 0, UDP_MAX_PAYLOAD);
+      } catch {
+        return;
+      }
+      if (!got) return;
+      if (got.truncated || !("host" in got.address)) {
+        this.stats.dropped++;
+        continue;
+      }
+      const { host, port } = got.address;
+      const message = Uint8Array.prototype.slice.call(this.input, 0, got.bytes);
+      const reply = this.dispatch(message, "udp", { address: host, port });
+      if (!(reply instanceof Uint8Array)) continue;
+      try {
+        native.sendtoNowait(fd, reply, 0, reply.length, { host, port });
+      } catch {
+        this.stats.dropped++;
+      }
+    }
+  }
+
   /** Every connection the listener has waiting (a failed accept waits for the next). */
   private acceptAll(listener: Descriptor): void {
     for (;;) {
@@ -212,11 +325,23 @@ export class RpcServer {
         return; // ECONNABORTED, EMFILE…: the listener goes on
       }
       if (!accepted) return;
-      this.serveConnection(accepted.fd, accepted.address);
+      if (this.blocking) this.connection(accepted.fd, accepted.address);
+      else this.serveConnection(accepted.fd, accepted.address);
     }
   }
 
   private serveConnection(fd: number, address: NativeSocketAddress): void {
+    const conn = this.connection(fd, address);
+    if (!conn) return;
+    try {
+      watchReady(fd, C.UV_READABLE, (errno, events) => this.ready(conn, errno, events));
+    } catch {
+      this.drop(conn);
+    }
+  }
+
+  /** An accepted socket as a Connection (TCP_NODELAY, as svc_tcp), or undefined if it failed. */
+  private connection(fd: number, address: NativeSocketAddress): Connection | undefined {
     const sock = new Descriptor(fd, "rpc connection");
     const conn: Connection = {
       sock,
@@ -246,12 +371,12 @@ export class RpcServer {
     };
     try {
       setsockopt(fd, C.IPPROTO_TCP, C.TCP_NODELAY, true);
-      watchReady(fd, C.UV_READABLE, (errno, events) => this.ready(conn, errno, events));
     } catch {
       sock.close();
-      return;
+      return undefined;
     }
     this.connections.add(conn);
+    return conn;
   }
 
   /** A connection's readiness: its calls in, or room for what waits to go out. */
@@ -259,6 +384,11 @@ export class RpcServer {
     if (errno !== 0) return this.drop(conn);
     if (events & C.UV_WRITABLE) this.flush(conn);
     if (!(events & C.UV_READABLE) || conn.sock.closed) return;
+    this.readRecords(conn);
+  }
+
+  /** What the connection has to read, its calls served; end of file or a reset drops it. */
+  private readRecords(conn: Connection): void {
     for (;;) {
       let n: number;
       try {
@@ -288,6 +418,7 @@ export class RpcServer {
     }
     if (n === bytes.length) return;
     conn.out.push(bytes.subarray(Math.max(0, n)));
+    if (this.blocking) return; // serveSync polls for POLLOUT while conn.out holds bytes
     watchReady(conn.fd, C.UV_READABLE | C.UV_WRITABLE, (errno, events) =>
       this.ready(conn, errno, events),
     );
@@ -310,7 +441,7 @@ export class RpcServer {
       }
       conn.out.shift();
     }
-    if (!conn.sock.closed) {
+    if (!conn.sock.closed && !this.blocking) {
       watchReady(conn.fd, C.UV_READABLE, (errno, events) => this.ready(conn, errno, events));
     }
   }
@@ -482,6 +613,11 @@ export class RpcServer {
       value = p.handler(arg, context);
     } catch (error) {
       return remember(this.systemError(transport, xid, error, context));
+    }
+    if (value instanceof Promise && this.blocking) {
+      value.catch(() => {}); // its outcome has nowhere to go
+      const why = `procedure ${p.name} returned a Promise: serveSync serves procedures that answer at once`;
+      return remember(this.systemError(transport, xid, new Error(why), context));
     }
     if (value instanceof Promise) {
       return value.then(

@@ -357,6 +357,7 @@ const types = [
   "RpcProgram",
   "RpcServerOptions",
   "RpcListenOptions",
+  "RpcServeSyncOptions",
   "RpcTransport",
   "RpcErrorCode",
   "OpaqueAuth",

@@ -15,6 +15,7 @@ import {
 import { native, poll } from "./fixtures/internals.ts";
 
 const { whenReady } = poll;
+const { POLLIN, POLLOUT } = native.constants;
 import { trackDescriptors } from "./fixtures/fds.ts";
 
 const fixtures = path.join(import.meta.dirname, "fixtures");
@@ -162,4 +163,18 @@ test("after a read that had to wait, data already in the pipe is still read at o
   // And a read that did not wait goes back to trying first.
   writeSync(w, "three");
   expect((await read(r, 16, { timeout: 5000 })).toString()).toBe("three");
+});
+
+test("pollMany fills each (fd, events, revents) triple as poll(2) does, and refuses a set it cannot read", () => {
+  const [r1, w1] = track(pipe());
+  const [r2] = track(pipe());
+  const set = new Int32Array([r1, POLLIN, -1, r2, POLLIN, -1, w1, POLLOUT, -1]);
+  expect(native.pollMany(set, 3, 0)).toBe(1); // only the write end is ready
+  expect([set[2], set[5], set[8]]).toEqual([0, 0, POLLOUT]);
+  writeSync(w1, "x");
+  expect(native.pollMany(set, 2, -1)).toBe(1); // no time-out: returns once one is ready
+  expect([set[2], set[5]]).toEqual([POLLIN, 0]);
+  expect(() => native.pollMany(set, 4, 0)).toThrow(/count 4 is more than the set's 3 triples/);
+  expect(() => native.pollMany([r1, POLLIN, 0] as never, 1, 0)).toThrow(TypeError);
+  expect(() => native.pollMany(set, 1, -2)).toThrow(RangeError);
 });

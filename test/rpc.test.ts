@@ -24,6 +24,7 @@ import {
   RpcServer,
   writeCallHeader,
   authNone,
+  openFds,
   xdr,
   XdrWriter,
   type RpcCallContext,
@@ -788,6 +789,86 @@ test.each(["tcp", "udp"] as const)(
     expect(refused.code).toBe(2); // the C client checks SUM_MAX itself before calling
   },
 );
+
+// serveSync: the server as svc_run is, blocking in poll(2) in a process of its own.
+test("serveSync (no event loop) serves the C client and TypeScript stubs over TCP and UDP, several connections at once, and returns after maxCalls", async () => {
+  const calls = 100 + 100 + 1 + 1 + 4 + 1;
+  const { child, lines, ports } = await startChild("--sync", String(calls));
+  const exited = new Promise((r) => child.once("exit", r));
+  const client = path.join(binDir, "sum_client");
+  for (const [transport, port] of [
+    ["tcp", ports.tcpPort],
+    ["udp", ports.udpPort],
+  ] as const) {
+    const args = ["-p", String(port), "-T", transport];
+    expect((await runProgram(client, [...args, "null", "100"])).stdout).toMatch(/^100 calls /);
+    expect(await runProgram(client, [...args, "sum", "1", "2", "3", "-4"])).toMatchObject({
+      code: 0,
+      stdout: "2\n",
+    });
+  }
+  // Two TCP connections open at once, their calls interleaved: the poll set holds both.
+  const a = await SUM_VERS_Client.connect({ port: ports.tcpPort });
+  const b = await SUM_VERS_Client.connect({ port: ports.tcpPort });
+  try {
+    expect(await a.SUM([1, 2], { timeout: 5000 })).toBe(3n);
+    expect(await b.SUM([10, 20], { timeout: 5000 })).toBe(30n);
+    expect(await a.SUM([100], { timeout: 5000 })).toBe(100n);
+    const [x, y] = await Promise.all([
+      a.SUM([5], { timeout: 5000 }),
+      b.SUM_NULL({ timeout: 5000 }),
+    ]);
+    expect([x, y]).toEqual([5n, undefined]);
+  } finally {
+    a.close();
+    b.close();
+  }
+  const stats = JSON.parse((await lines.next()).value as string);
+  expect(stats).toMatchObject({ calls, success: calls, dropped: 0, systemErr: 0 });
+  await exited;
+  expect(child.exitCode).toBe(0);
+});
+
+test("serveSync answers SYSTEM_ERR to a procedure that returns a Promise (no event loop to settle it)", async () => {
+  const { child, lines, ports } = await startChild("--sync", "1", "--hang");
+  const exited = new Promise((r) => child.once("exit", r));
+  const sum = await SUM_VERS_Client.connect({ port: ports.tcpPort });
+  try {
+    await expect(sum.SUM([1], { timeout: 5000 })).rejects.toMatchObject({ code: "RPC_SYSTEM_ERR" });
+  } finally {
+    sum.close();
+  }
+  expect(JSON.parse((await lines.next()).value as string)).toMatchObject({
+    calls: 1,
+    systemErr: 1,
+  });
+  await exited;
+  expect(child.exitCode).toBe(0);
+});
+
+test("serveSync refuses bad options before it binds, and with maxCalls 0 returns at once, closing all it opened", () => {
+  const s = new RpcServer();
+  expect(() => s.serveSync({ maxCalls: -1 })).toThrow(
+    expect.objectContaining({
+      code: "ERR_OUT_OF_RANGE",
+      message: expect.stringMatching(/maxCalls/),
+    }),
+  );
+  expect(() => s.serveSync({ onListening: 5 as never })).toThrow(
+    expect.objectContaining({
+      code: "ERR_INVALID_ARG_TYPE",
+      message: expect.stringMatching(/onListening/),
+    }),
+  );
+  const before = openFds().length;
+  let seen: { tcpPort?: number; udpPort?: number } = {};
+  const stats = s.serveSync({ maxCalls: 0, onListening: (ports) => (seen = ports) });
+  expect(seen.tcpPort).toBeGreaterThan(0);
+  expect(seen.udpPort).toBeGreaterThan(0);
+  expect(stats.calls).toBe(0);
+  expect(openFds().length).toBe(before);
+  expect(s.serveSync({ maxCalls: 0, udp: false }).calls).toBe(0); // and it can serve again
+});
 
 test("a UDP call too large for a datagram fails at once with EMSGSIZE", async () => {
   const c = await connect({ transport: "udp" });

@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include <unordered_map>
+#include <vector>
 
 #include "args.h"
 #include "modules.h"
@@ -101,6 +102,33 @@ Napi::Value PollHandles(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(watches.size()));
 }
 
+// poll(2) on `count` descriptors, a signal's EINTR polling again for the
+// time left (timeout < 0: no limit).
+int PollRetrying(struct pollfd* fds, nfds_t count, int timeout) {
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  int left = timeout;
+  int rc;
+  while ((rc = poll(fds, count, left)) < 0 && errno == EINTR) {
+    if (timeout < 0) continue;
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long spent = (t.tv_sec - start.tv_sec) * 1000 + (t.tv_nsec - start.tv_nsec) / 1000000;
+    left = spent >= timeout ? 0 : static_cast<int>(timeout - spent);
+  }
+  return rc;
+}
+
+int ArgTimeout(const Napi::CallbackInfo& info, size_t index) {
+  int timeout = ArgInt(info, index, "timeout");
+  if (timeout < -1) {
+    ThrowRangeError(info.Env(),
+                    "The value of \"timeout\" is out of range. It must be >= -1. Received " +
+                        std::to_string(timeout));
+  }
+  return timeout;
+}
+
 // poll(fd, events, timeout) -> revents, or 0 when `timeout` ms (-1: no
 // limit) pass first. Blocks the process, as C's poll does: the wait of the
 // …Sync calls that take a time-out (RpcClient.callSync). A signal's EINTR
@@ -109,25 +137,38 @@ Napi::Value Poll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd = ArgFd(info, 0);
   int events = ArgInt(info, 1, "events");
-  int timeout = ArgInt(info, 2, "timeout");
-  if (timeout < -1) {
-    ThrowRangeError(env, "The value of \"timeout\" is out of range. It must be >= -1. Received " +
-                             std::to_string(timeout));
-  }
+  int timeout = ArgTimeout(info, 2);
   struct pollfd p = {fd, static_cast<short>(events), 0};
-  struct timespec start;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  int left = timeout;
-  int rc;
-  while ((rc = poll(&p, 1, left)) < 0 && errno == EINTR) {
-    if (timeout < 0) continue;
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    long spent = (t.tv_sec - start.tv_sec) * 1000 + (t.tv_nsec - start.tv_nsec) / 1000000;
-    left = spent >= timeout ? 0 : static_cast<int>(timeout - spent);
-  }
+  int rc = PollRetrying(&p, 1, timeout);
   if (rc < 0) ThrowErrno(env, errno, "poll", Fd(fd));
   return Napi::Number::New(env, rc == 0 ? 0 : p.revents);
+}
+
+// pollMany(set, count, timeout) -> how many are ready (0: `timeout` ms
+// passed first). `set` is an Int32Array of `count` triples (fd, events,
+// revents): poll(2) reads the first two and writes the third, as C's array
+// of struct pollfd. The wait of a blocking server (RpcServer.serveSync).
+Napi::Value PollMany(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    ThrowTypeError(env, "set must be an Int32Array of (fd, events, revents) triples");
+  }
+  Napi::Int32Array set = info[0].As<Napi::Int32Array>();
+  size_t count = ArgSize(info, 1, "count");
+  int timeout = ArgTimeout(info, 2);
+  if (count > set.ElementLength() / 3) {
+    ThrowRangeError(env, "count " + std::to_string(count) + " is more than the set's " +
+                             std::to_string(set.ElementLength() / 3) + " triples");
+  }
+  std::vector<struct pollfd> fds(count);
+  for (size_t i = 0; i < count; i++) {
+    fds[i] = {set[3 * i], static_cast<short>(set[3 * i + 1]), 0};
+  }
+  int rc = PollRetrying(fds.data(), count, timeout);
+  if (rc < 0) ThrowErrno(env, errno, "poll");
+  for (size_t i = 0; i < count; i++) set[3 * i + 2] = fds[i].revents;
+  return Napi::Number::New(env, rc);
 }
 
 }  // namespace
@@ -137,6 +178,7 @@ void InitPoll(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "pollStop", PollStop, 1);
   Export(env, exports, "pollHandles", PollHandles, 0);
   Export(env, exports, "poll", Poll, 3);
+  Export(env, exports, "pollMany", PollMany, 3);
 }
 
 }  // namespace ipc
