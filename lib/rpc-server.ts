@@ -8,7 +8,7 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from "node:dg
 import { isIPv6 } from "node:net";
 import * as C from "./constants";
 import { Descriptor } from "./descriptor";
-import { checkInteger, checkOptions, invalidType, systemError } from "./errors";
+import { checkInteger, checkOptions, invalidType, invalidValue, systemError } from "./errors";
 import { native, type NativeSocketAddress } from "./native";
 import { watchReady } from "./poll";
 import { bind, getsockname, listen, setsockopt, socket } from "./socket";
@@ -232,6 +232,9 @@ export class RpcServer {
     if (maxCalls !== Infinity) checkInteger("maxCalls", maxCalls, 0, 2 ** 53 - 1);
     if (onListening !== undefined && typeof onListening !== "function") {
       throw invalidType(`onListening must be a function, got ${typeof onListening}`);
+    }
+    if (tcp === false && udp === false) {
+      throw invalidValue("tcp and udp are both false: serveSync would wait for ever on nothing");
     }
     if (this.tcp || this.udp || this.blocking) {
       throw systemError("EBUSY", "listen", undefined, "this server is listening already");

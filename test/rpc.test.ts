@@ -860,6 +860,12 @@ test("serveSync refuses bad options before it binds, and with maxCalls 0 returns
       message: expect.stringMatching(/onListening/),
     }),
   );
+  expect(() => s.serveSync({ tcp: false, udp: false })).toThrow(
+    expect.objectContaining({
+      code: "ERR_INVALID_ARG_VALUE",
+      message: expect.stringMatching(/tcp and udp/),
+    }),
+  );
   const before = openFds().length;
   let seen: { tcpPort?: number; udpPort?: number } = {};
   const stats = s.serveSync({ maxCalls: 0, onListening: (ports) => (seen = ports) });
