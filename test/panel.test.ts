@@ -122,17 +122,25 @@ function scratch(): string {
   return dir;
 }
 
-/** A program as a child, its stdout collected; killed (if still running) and awaited after the test. */
-function started(command: string, args: string[]): ChildProcess & { seen: () => string } {
+/**
+ * A program as a child, its stdout collected; killed (if still running) and awaited after the
+ * test. `closed` settles once it has exited and its stdout is read to the end ('exit' can come
+ * before the last of its output), listened for from the start, so no await can miss it.
+ */
+function started(
+  command: string,
+  args: string[],
+): ChildProcess & { seen: () => string; closed: Promise<unknown> } {
   const child = spawn(command, args, { stdio: ["pipe", "pipe", "inherit"] });
   let out = "";
   child.stdout!.on("data", (chunk: Buffer) => (out += chunk));
+  const closed = once(child, "close");
   const exited = once(child, "exit");
   cleanups.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     await exited;
   });
-  return Object.assign(child, { seen: () => out });
+  return Object.assign(child, { seen: () => out, closed });
 }
 
 /** A System V queue removed after the test, unless the test (or its server) removed it. */
@@ -590,14 +598,14 @@ describe("the model, read from the kernel", () => {
 
     // A C client (a child too) asks; this process serves it: the last receiver is then the client.
     await msgsnd(id, 1, request("quit")); // the C server removes the queue and exits
-    await once(server, "exit");
+    await server.closed;
     expect(panel.graph().objects.find((o) => o.id === objId)).toBeUndefined();
     const id2 = msgget(ftok(keyFile, "P"), IPC_CREAT | 0o600);
     removeQueueAfter(id2);
     const client = started(path.join(binDir, "msg_client"), [keyFile, "P", "ab"]);
     const req = await msgrcv(id2, 256, 1, 0, { timeout: 10_000 });
     await msgsnd(id2, req.data.readInt32LE(0), "AB\0");
-    await once(client, "exit");
+    await client.closed;
     expect(client.seen()).toBe("reply: AB\n");
     const after = panel.graph().objects.find((o) => o.id === `sysv-msg:${id2}`)!;
     expect(after).toMatchObject({ writers: [process.pid], readers: [] });
