@@ -127,6 +127,26 @@ interface Connection {
 const sameReply = (reply: Uint8Array) => reply;
 const NULL_PROCEDURE = procedure(0, "NULL", xdr.void, xdr.void, () => undefined);
 
+/**
+ * A socket of `type` bound to host:port (a stream socket listening, with
+ * SO_REUSEADDR as Node's listen) and the port it got; closed if a step fails.
+ */
+function boundSocket(host: string, type: number, port: number): { sock: Descriptor; port: number } {
+  const fd = socket(isIPv6(host) ? C.AF_INET6 : C.AF_INET, type);
+  const udp = type === C.SOCK_DGRAM ? " (udp)" : "";
+  const sock = new Descriptor(fd, `rpc server ${host}:${port}${udp}`);
+  try {
+    if (!udp) setsockopt(fd, C.SOL_SOCKET, C.SO_REUSEADDR, true);
+    bind(fd, { host, port });
+    if (!udp) listen(fd, 511);
+    const address = getsockname(fd);
+    return { sock, port: "port" in address ? address.port : port };
+  } catch (error) {
+    sock.close();
+    throw error;
+  }
+}
+
 /** An ONC RPC server: programs added, then listening on TCP and/or UDP. */
 export class RpcServer {
   private readonly programs = new Map<number, Map<number, RpcProgram>>();
@@ -180,19 +200,14 @@ export class RpcServer {
     const host = options.host ?? "127.0.0.1";
     const { tcp, udp } = options;
     if (tcp !== false) {
-      const fd = socket(isIPv6(host) ? C.AF_INET6 : C.AF_INET, C.SOCK_STREAM);
-      const listener = new Descriptor(fd, `rpc server ${host}:${tcp ?? 0}`);
+      const { sock: listener, port } = boundSocket(host, C.SOCK_STREAM, tcp ?? 0);
       try {
-        setsockopt(fd, C.SOL_SOCKET, C.SO_REUSEADDR, true); // as Node's listen
-        bind(fd, { host, port: tcp ?? 0 });
-        listen(fd, 511);
-        const address = getsockname(fd);
-        this.tcpPortNumber = "port" in address ? address.port : undefined;
-        watchReady(fd, C.UV_READABLE, () => this.acceptAll(listener));
+        watchReady(listener.fd, C.UV_READABLE, () => this.acceptAll(listener));
       } catch (error) {
         listener.close();
         throw error;
       }
+      this.tcpPortNumber = port;
       this.tcp = listener;
     }
     if (udp !== false) {
@@ -239,42 +254,37 @@ export class RpcServer {
     if (this.tcp || this.udp || this.blocking) {
       throw systemError("EBUSY", "listen", undefined, "this server is listening already");
     }
-    const family = isIPv6(host) ? C.AF_INET6 : C.AF_INET;
     const opened: Descriptor[] = [];
-    const open = (type: number, port: number, what: string) => {
-      const d = new Descriptor(socket(family, type), `rpc server ${host}:${port} (${what})`);
-      opened.push(d);
-      if (type === C.SOCK_STREAM) setsockopt(d.fd, C.SOL_SOCKET, C.SO_REUSEADDR, true);
-      bind(d.fd, { host, port });
-      if (type === C.SOCK_STREAM) listen(d.fd, 511);
-      const address = getsockname(d.fd);
-      return { d, port: "port" in address ? address.port : port };
+    const open = (type: number, port: number) => {
+      const bound = boundSocket(host, type, port);
+      opened.push(bound.sock);
+      return bound;
     };
     this.blocking = true;
     try {
-      const listener = tcp === false ? undefined : open(C.SOCK_STREAM, tcp ?? 0, "tcp");
-      const datagram = udp === false ? undefined : open(C.SOCK_DGRAM, udp ?? 0, "udp");
+      const listener = tcp === false ? undefined : open(C.SOCK_STREAM, tcp ?? 0);
+      const datagram = udp === false ? undefined : open(C.SOCK_DGRAM, udp ?? 0);
       onListening?.({ tcpPort: listener?.port, udpPort: datagram?.port });
       const until = this.stats.calls + maxCalls;
+      const fds = opened.map((sock) => sock.fd);
       let set = new Int32Array(3 * 16);
       while (this.stats.calls < until) {
         // The struct pollfd array: the listener, the UDP socket, each connection.
         const conns = [...this.connections];
-        const fds = [listener?.d.fd, datagram?.d.fd].filter((fd) => fd !== undefined);
         const count = fds.length + conns.length;
         if (set.length < 3 * count) set = new Int32Array(6 * count);
-        fds.forEach((fd, i) => set.set([fd, C.POLLIN, 0], 3 * i));
-        conns.forEach((conn, i) => {
-          const events = C.POLLIN | (conn.out.length > 0 ? C.POLLOUT : 0);
-          set.set([conn.fd, events, 0], 3 * (fds.length + i));
-        });
+        for (let i = 0; i < count; i++) {
+          const conn = conns[i - fds.length];
+          set[3 * i] = conn ? conn.fd : fds[i]!;
+          set[3 * i + 1] = C.POLLIN | (conn && conn.out.length > 0 ? C.POLLOUT : 0);
+        }
         native.pollMany(set, count, -1);
         for (let i = 0; i < count; i++) {
           const revents = set[3 * i + 2]!;
           if (revents === 0) continue;
           const fd = set[3 * i]!;
-          if (fd === listener?.d.fd) this.acceptAll(listener.d);
-          else if (fd === datagram?.d.fd) this.readDatagrams(datagram.d.fd);
+          if (fd === listener?.sock.fd) this.acceptAll(listener.sock);
+          else if (fd === datagram?.sock.fd) this.readDatagrams(datagram.sock.fd);
           else {
             const conn = conns[i - fds.length]!;
             if (revents & C.POLLOUT) this.flush(conn);
