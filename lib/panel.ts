@@ -7,6 +7,7 @@
  * unref'd (it never keeps the process alive) and stops after a quiet while
  * (`idle`), or at `stop()`, which draws a last, still picture for the site.
  */
+import { readFileSync } from "node:fs";
 import { tslab, type Display } from "./display";
 import { buildGraph, describeGraph, fileId, type Graph } from "./panel-graph";
 import { renderSvg } from "./panel-svg";
@@ -29,7 +30,10 @@ export { readSnapshot } from "./panel-snapshot";
 export interface PanelOptions {
   /** The process to show with its descendants (default: this one). */
   pid?: number;
-  /** Also descriptors that are not IPC (files, eventfds, epoll) and those held before the panel began. */
+  /**
+   * Also descriptors that are not IPC (files, eventfds, epoll), those held
+   * before the panel began and the Jupyter kernel's own sockets.
+   */
   all?: boolean;
   /** Redraw period in milliseconds (default 500). */
   interval?: number;
@@ -55,10 +59,45 @@ export function baseline(snapshot: Snapshot): Set<string> {
   return hide;
 }
 
+/**
+ * The TCP ports of the Jupyter connection file `pid` was started with
+ * (tslab's `--config-path FILE`, ipykernel's `-f FILE`); none outside a kernel.
+ */
+export function jupyterPorts(pid: number): Set<number> {
+  const ports = new Set<number>();
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    const at = args.findIndex((arg) => arg === "--config-path" || arg === "-f");
+    const file = at >= 0 ? args[at + 1] : undefined;
+    if (!file) return ports;
+    const config = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    for (const [key, value] of Object.entries(config)) {
+      if (key.endsWith("_port") && typeof value === "number") ports.add(value);
+    }
+  } catch {
+    // not a kernel, or its connection file is gone: nothing to leave out
+  }
+  return ports;
+}
+
+/**
+ * Jupyter's own connections, made at any time: a client whose heartbeat got
+ * no answer within a second (a busy machine, a cell blocking the event loop)
+ * reconnects, and the kernel accepts a new socket on its heartbeat port.
+ */
+function jupyterSockets(snapshot: Snapshot, ports: Set<number>): string[] {
+  if (ports.size === 0) return [];
+  return (snapshot.inet ?? [])
+    .filter((socket) => socket.protocol === "tcp" && ports.has(socket.local.port))
+    .map((socket) => `socket:[${socket.inode}]`);
+}
+
 export class Panel {
   readonly pid: number;
   /** Descriptor targets and objects present when the panel began, left out of the picture. */
   readonly hidden: Set<string>;
+  /** The ports of the Jupyter kernel this process is, whose sockets stay out of the picture. */
+  readonly jupyterPorts: Set<number>;
   #options: PanelOptions;
   /** Objects this panel saw held by its processes. */
   #held = new Set<string>();
@@ -73,13 +112,16 @@ export class Panel {
     this.#options = options;
     this.pid = options.pid ?? process.pid;
     this.hidden = options.all ? new Set() : baseline(readSnapshot(this.pid));
+    this.jupyterPorts = options.all ? new Set() : jupyterPorts(this.pid);
     this.#display = options.display ?? tslab()?.newDisplay();
   }
 
   /** The graph of what the kernel shows now. */
   graph(): Graph {
-    const graph = buildGraph(readSnapshot(this.pid), {
-      hide: this.hidden,
+    const snapshot = readSnapshot(this.pid);
+    const jupyter = jupyterSockets(snapshot, this.jupyterPorts);
+    const graph = buildGraph(snapshot, {
+      hide: jupyter.length > 0 ? new Set([...this.hidden, ...jupyter]) : this.hidden,
       all: this.#options.all,
       keep: this.#options.all ? undefined : this.#held,
     });

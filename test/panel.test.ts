@@ -643,6 +643,49 @@ describe("the model, read from the kernel", () => {
   });
 });
 
+/**
+ * A stand-in for a Jupyter kernel, in Python: started with `--config-path FILE` as tslab is, it
+ * listens on two ports, writes the first to FILE as its heartbeat port, prints both and then
+ * accepts connections on both, saying "accepted N" after each.
+ */
+const KERNEL = `
+import json, select, socket, sys
+listeners = [socket.create_server(("127.0.0.1", 0)) for _ in range(2)]
+ports = [s.getsockname()[1] for s in listeners]
+with open(sys.argv[2], "w") as f:
+    json.dump({"ip": "127.0.0.1", "hb_port": ports[0], "transport": "tcp"}, f)
+print(*ports, flush=True)
+accepted = []
+while True:
+    for s in select.select(listeners, [], [])[0]:
+        accepted.append(s.accept()[0])
+        print("accepted", len(accepted), flush=True)
+`;
+
+describe("the kernel's own sockets", () => {
+  test("a Jupyter kernel's connections are left out, even one made after the panel began (a heartbeat's reconnect)", async () => {
+    const config = path.join(scratch(), "kernel.json");
+    const kernel = started("python3", ["-c", KERNEL, "--config-path", config]);
+    await vi.waitFor(() => expect(kernel.seen()).toMatch(/^\d+ \d+\n/));
+    const [heartbeat, other] = kernel.seen().split(/\s/).map(Number) as [number, number];
+    const panel = new Panel({ pid: kernel.pid! });
+    expect([...panel.jupyterPorts]).toEqual([heartbeat]);
+
+    await tcpClient(heartbeat);
+    await tcpClient(other);
+    await vi.waitFor(() => expect(kernel.seen()).toContain("accepted 2"));
+    const outside = (graph: Graph) => titled(graph, "TCP connection, peer outside");
+    const shown = outside(panel.graph());
+    expect(shown).toHaveLength(1);
+    expect(shown[0]!.detail[1]).toMatch(new RegExp(`^127\\.0\\.0\\.1:${other} → `));
+    expect(describeGraph(panel.graph())).not.toContain(`:${heartbeat}`);
+    // all: true shows them: the connection on the heartbeat port too.
+    expect(outside(new Panel({ pid: kernel.pid!, all: true }).graph())).toHaveLength(2);
+    // Not a kernel: nothing is left out for its ports.
+    expect(new Panel().jupyterPorts.size).toBe(0);
+  });
+});
+
 describe("reading the kernel's views", () => {
   test("/proc/PID/stat with spaces and parentheses in the name", () => {
     expect(parseStat("42 (a (b) c) Z 7 42 42 0 -1")).toEqual({ pid: 42, ppid: 7, state: "Z" });
