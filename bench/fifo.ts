@@ -42,6 +42,14 @@
  * requests: timed from the first, fifo.roundtrip measured V8's warm-up
  * (5.1, then 2.2-2.5 on this VM).
  *
+ * The FIFOs are made in tmpdir(). Where that is ext4 (this VM), each
+ * request's mkfifo scans past the inodes freed in the last seconds
+ * (ext4's recently_deleted, perf: a quarter of the C client's time), so
+ * the C baseline drifts with what ran before it (43-61 µs a request in one
+ * session). On a tmpfs both sides are cheaper and the gap is plain: C 34
+ * µs, TS 84 µs; the TS client adds about 22 µs to C's, the TS server 35
+ * (about 16 of them user time in Node, the rest kernel and switching in).
+ *
  * Each figure is measured pinned (both processes on CPU 0, `taskset -c 0`)
  * and unpinned, the median of 5 runs; the last two lines are pinned. The
  * same file is also the TypeScript peer (`--peer source|sink|rt ... sync|async`).
