@@ -43,7 +43,9 @@ type Mode = "mmap" | "read" | "scan";
  * one per two to three; and each pass's 128 MiB external ArrayBuffer counts
  * as external memory to V8, which answers with a full mark-compact (~3.5 ms
  * of a ~60 ms pass, `node --trace-gc`). The page faults (about 1400 a pass,
- * fault-around) are the same on both sides.
+ * fault-around) are the same on both sides. The loop's own ceiling, over
+ * a 256 KiB array in cache (no mapping, no faults): 7.8 GB/s, 0.69 of C's
+ * 11.3 through the mapping.
  */
 function sumRange(words: Int32Array, from: number, to: number): number {
   let a = 0;
