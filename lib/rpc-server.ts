@@ -338,23 +338,12 @@ export class RpcServer {
         return; // ECONNABORTED, EMFILE…: the listener goes on
       }
       if (!accepted) return;
-      if (this.blocking) this.connection(accepted.fd, accepted.address);
-      else this.serveConnection(accepted.fd, accepted.address);
+      this.serveConnection(accepted.fd, accepted.address);
     }
   }
 
+  /** An accepted socket served (TCP_NODELAY, as svc_tcp); closed if that fails. */
   private serveConnection(fd: number, address: NativeSocketAddress): void {
-    const conn = this.connection(fd, address);
-    if (!conn) return;
-    try {
-      watchReady(fd, C.UV_READABLE, (errno, events) => this.ready(conn, errno, events));
-    } catch {
-      this.drop(conn);
-    }
-  }
-
-  /** An accepted socket as a Connection (TCP_NODELAY, as svc_tcp), or undefined if it failed. */
-  private connection(fd: number, address: NativeSocketAddress): Connection | undefined {
     const sock = new Descriptor(fd, "rpc connection");
     const conn: Connection = {
       sock,
@@ -384,12 +373,22 @@ export class RpcServer {
     };
     try {
       setsockopt(fd, C.IPPROTO_TCP, C.TCP_NODELAY, true);
+      this.watch(conn, C.UV_READABLE);
     } catch {
       sock.close();
-      return undefined;
+      return;
     }
     this.connections.add(conn);
-    return conn;
+  }
+
+  /**
+   * Has the event loop call ready() when conn is ready for `events`. Not in
+   * serveSync, whose poll(2) asks for every connection's POLLIN, and for
+   * POLLOUT while conn.out holds bytes.
+   */
+  private watch(conn: Connection, events: number): void {
+    if (this.blocking) return;
+    watchReady(conn.fd, events, (errno, ready) => this.ready(conn, errno, ready));
   }
 
   /** A connection's readiness: its calls in, or room for what waits to go out. */
@@ -431,10 +430,7 @@ export class RpcServer {
     }
     if (n === bytes.length) return;
     conn.out.push(bytes.subarray(Math.max(0, n)));
-    if (this.blocking) return; // serveSync polls for POLLOUT while conn.out holds bytes
-    watchReady(conn.fd, C.UV_READABLE | C.UV_WRITABLE, (errno, events) =>
-      this.ready(conn, errno, events),
-    );
+    this.watch(conn, C.UV_READABLE | C.UV_WRITABLE);
   }
 
   /** Sends what waited for room; stops watching for it once all is sent. */
@@ -454,9 +450,7 @@ export class RpcServer {
       }
       conn.out.shift();
     }
-    if (!conn.sock.closed && !this.blocking) {
-      watchReady(conn.fd, C.UV_READABLE, (errno, events) => this.ready(conn, errno, events));
-    }
+    if (!conn.sock.closed) this.watch(conn, C.UV_READABLE);
   }
 
   private drop(conn: Connection): void {
