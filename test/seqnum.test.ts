@@ -4,7 +4,15 @@
 // separate programs started on their own, finding the server by its FIFO's
 // name only.
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
@@ -87,7 +95,31 @@ function start(file: string, args: string[]) {
         pattern.test(run.stdout) ? resolve(run.stdout) : reject(new Error(JSON.stringify(run))),
       );
     });
-  return { child, done, output };
+  /**
+   * Resolves once the kernel counts the program as the FIFO's reader: it
+   * holds `file` open, or waits in its open for a writer (wchan
+   * wait_for_partner: fifo_open has counted the reader by then). A server
+   * prints "listening on" just before that open; a second server started
+   * before it is in the open would find no reader and take the FIFO for a
+   * stale one.
+   */
+  const reading = async (file: string) => {
+    const proc = `/proc/${child.pid}`;
+    for (let i = 0; i < 10_000 && child.exitCode === null; i++) {
+      if (readFileSync(`${proc}/wchan`, "utf8") === "wait_for_partner") return;
+      const targets = readdirSync(`${proc}/fd`).map((fd) => {
+        try {
+          return readlinkSync(`${proc}/fd/${fd}`);
+        } catch {
+          return ""; // closed since the listing
+        }
+      });
+      if (targets.includes(file)) return;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    throw new Error(`${child.spawnfile} never opened ${file}`);
+  };
+  return { child, done, output, reading };
 }
 
 const paths = () => ["-s", serverPath, "-c", clientTemplate];
@@ -242,6 +274,7 @@ describe("the C server", () => {
     mkfifo(serverPath, { mode: 0o620 });
     const server = cServer();
     await server.output(/reusing stale .*\nlistening on/);
+    await server.reading(serverPath);
     const second = await cServer().done;
     expect(second).toMatchObject({ code: 1 });
     expect(second.stderr).toMatch(/another server is reading/);
