@@ -24,7 +24,7 @@
  * on each side, where C's blocking write/read sleep in the kernel; per
  * request, the same for three waits. Their lines keep that figure visible.
  * What stays between fifo.roundtrip and C, measured on this VM: the
- * library's own JavaScript is a few µs a request (a CPU profile of the
+ * library's own JavaScript is now a few µs a request (a CPU profile of the
  * blocking server spends its time in the read, open and write themselves,
  * waiting for the client); a client of Node's own fs.openSync/readSync/
  * writeSync (the same calls, no library) already takes ~1.5x C's against
@@ -35,24 +35,30 @@
  * (refusing what is not a FIFO, and a FIFO swapped meanwhile). The server's
  * reply open tries O_NONBLOCK first, and the client is nearly always waiting
  * in its own open by then: stat, open, fcntl (blocking again) and fstat,
- * with no timer, where C's arms alarm(2) around a blocking open; its log
- * line is one write(2), as C's printf + fflush (console.log cost ~3 µs a
- * request). strace -f -c, per request: C server 7 calls, TS server 8; C
- * client 8, TS client 12. Each client first makes REQUEST_WARMUP untimed
+ * with no timer, where C's arms alarm(2) around a blocking open. Both
+ * blocking forms hold bare descriptors and one buffer each way, as C does:
+ * a Fifo object per open (its registration with the garbage collector, its
+ * checks on each call) cost the server about 5 µs a request and the client
+ * 4, on this VM. The server's log line is one write(2) through the addon,
+ * as C's printf + fflush (console.log or fs.writeSync cost 3-4 µs a
+ * request). strace -f -c, per request: C server 7 calls, TS server 8; C client
+ * 8, TS client 12. Each client, C's too, first makes REQUEST_WARMUP untimed
  * requests: timed from the first, fifo.roundtrip measured V8's warm-up
  * (5.1, then 2.2-2.5 on this VM).
  *
  * The FIFOs are made in tmpdir(). Where that is ext4 (this VM), each
  * request's mkfifo scans past the inodes freed in the last seconds
  * (ext4's recently_deleted, perf: a quarter of the C client's time), so
- * the C baseline drifts with what ran before it (43-61 µs a request in one
- * session). On a tmpfs both sides are cheaper and the gap is plain: C 34
- * µs, TS 84 µs; the TS client adds about 22 µs to C's, the TS server 35
- * (about 16 of them user time in Node, the rest kernel and switching in).
+ * the C baseline drifts with what ran before it (40-62 µs a request in one
+ * session), and a client that had made 5000 requests more than the other
+ * paid for them in every mkfifo: both warm up alike, and the sides take
+ * turns. On a tmpfs (TMPDIR=/dev/shm) both are cheaper and steadier: C 33
+ * µs, TS 52 (84 before the bare descriptors and the addon's write).
  *
  * Each figure is measured pinned (both processes on CPU 0, `taskset -c 0`)
- * and unpinned, the median of 5 runs; the last two lines are pinned. The
- * same file is also the TypeScript peer (`--peer source|sink|rt ... sync|async`).
+ * and unpinned, the median of 5 runs, the sides taking turns; the last two
+ * lines are pinned. The same file is also the TypeScript peer (`--peer
+ * source|sink|rt ... sync|async`).
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -60,7 +66,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { binDir, mkfifo, openFifo, openFifoSync, seqnumRequest, seqnumRequestSync } from "ipc-lab";
-import { medianOf, now, pin, pinnings, resultLine, scaled, WARMUP } from "./lib/measure.ts";
+import { median, now, pin, pinnings, resultLine, RUNS, scaled, WARMUP } from "./lib/measure.ts";
 
 const self = fileURLToPath(import.meta.url);
 const MIB = scaled(512, 32);
@@ -175,7 +181,7 @@ function roundtrip(pinned: boolean, lang: Side): number {
     }
     const [cf, ca] =
       lang === "c"
-        ? cBench("rt", serverPath, template, String(ROUNDS))
+        ? cBench("rt", serverPath, template, String(ROUNDS), String(REQUEST_WARMUP))
         : tsPeer("rt", lang, serverPath, template, String(ROUNDS));
     const client = spawnSync(...pin(pinned, cf, ca), {
       encoding: "utf8",
@@ -196,12 +202,23 @@ async function main(): Promise<void> {
   const [mode, kind, form, ...args] = process.argv.slice(2);
   if (mode === "--peer") return peer(kind!, form as Form, args);
   for (const { pinned, label } of pinnings) {
-    const tp = { async: 0, sync: 0, c: 0 };
-    const rt = { async: 0, sync: 0, c: 0 };
-    for (const side of ["async", "sync", "c"] as const) {
-      tp[side] = medianOf(() => throughput(pinned, side));
-      rt[side] = medianOf(() => roundtrip(pinned, side));
+    // The sides take turns, run by run: this VM's speed drifts over a
+    // minute, and a side measured all at once after the other takes the
+    // drift into its ratio (fifo.throughput read 0.75 to 1.07 in one hour).
+    const tpRuns: Record<Side, number[]> = { async: [], sync: [], c: [] };
+    const rtRuns: Record<Side, number[]> = { async: [], sync: [], c: [] };
+    for (let i = 0; i < RUNS; i++) {
+      for (const side of ["async", "sync", "c"] as const) {
+        tpRuns[side].push(throughput(pinned, side));
+        rtRuns[side].push(roundtrip(pinned, side));
+      }
     }
+    const medians = (runs: Record<Side, number[]>) => ({
+      async: median(runs.async),
+      sync: median(runs.sync),
+      c: median(runs.c),
+    });
+    const [tp, rt] = [medians(tpRuns), medians(rtRuns)];
     console.log(
       `# ${label}: throughput in MiB/s (64 KiB writes, ${MIB} MiB), round trip in µs per request`,
     );

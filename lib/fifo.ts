@@ -31,7 +31,7 @@ import {
   systemError,
   timedOut,
 } from "./errors";
-import { Descriptor } from "./descriptor";
+import { adopt, Descriptor } from "./descriptor";
 import { blockingWait } from "./blocking";
 import { readIntoAwait, writeAwait } from "./fd";
 import { formatPermissions } from "./memory";
@@ -209,11 +209,7 @@ export class Fifo extends Descriptor {
     this.checkOpen("read");
     checkInteger("length", length, 1, 2 ** 30);
     const buffer = Buffer.allocUnsafe(length);
-    let got = 0;
-    for (let n = -1; got < length && n !== 0; got += n) {
-      n = native.read(this.fd, buffer, got, length - got);
-    }
-    return buffer.subarray(0, got);
+    return buffer.subarray(0, readFullSync(this.fd, buffer));
   }
 
   /**
@@ -394,6 +390,22 @@ export function openFifoSync(
   options: FifoOpenSyncOptions = {},
 ): Fifo {
   const { nonblock = false, timeout } = checkOptions(options, "{ timeout: 2000 }");
+  return new Fifo(openFifoFdSync(path, access, timeout, nonblock), path, access, !nonblock);
+}
+
+/**
+ * @internal openFifoSync's open without the Fifo: the bare descriptor, for
+ * the library's own blocking loops (serveSeqnumSync, seqnumRequestSync),
+ * which close it with `native.close` before they return or throw. A Fifo
+ * per request (its registration for the garbage collector, its checks on
+ * each call) cost the blocking seqnum server about 5 µs a request.
+ */
+export function openFifoFdSync(
+  path: string,
+  access: FifoAccess,
+  timeout?: number,
+  nonblock = false,
+): number {
   if (timeout !== undefined) checkInteger("timeout", timeout, 0, 2 ** 31 - 1);
   checkAccess(path, access, nonblock);
   const flags = ACCESS[access] | O_CLOEXEC | (nonblock ? O_NONBLOCK : 0);
@@ -402,7 +414,16 @@ export function openFifoSync(
   const limit = timeout === undefined || nonblock || access === "rw" ? -1 : timeout;
   const fd = native.fifoOpenTimed(path, flags, limit);
   if (fd < 0) throw timedOut("open", limit, { path });
-  return new Fifo(fd, path, access, !nonblock);
+  return adopt(fd);
+}
+
+/** @internal Blocking reads into `buffer` until it is full or end of file; the bytes read. */
+export function readFullSync(fd: number, buffer: Buffer): number {
+  let got = 0;
+  for (let n = -1; got < buffer.length && n !== 0; got += n) {
+    n = native.read(fd, buffer, got, buffer.length - got);
+  }
+  return got;
 }
 
 function checkAccess(path: string, access: FifoAccess, nonblock: boolean): void {

@@ -10,7 +10,16 @@
  */
 import { endianness } from "node:os";
 import { checkInteger, checkOptions, invalidValue, show, systemError } from "./errors";
-import { mkfifo, openFifo, openFifoSync, unlink, type Fifo } from "./fifo";
+import {
+  mkfifo,
+  openFifo,
+  openFifoFdSync,
+  openFifoSync,
+  readFullSync,
+  unlink,
+  type Fifo,
+} from "./fifo";
+import { native } from "./native";
 import { waitFor } from "./poll";
 import { checkWaitOptions, type WaitOptions } from "./waiting";
 
@@ -47,9 +56,14 @@ export function seqnumClientPath(pid: number, template = SEQNUM_CLIENT_TEMPLATE)
   return checkTemplate(template).replace("%ld", String(pid));
 }
 
+function putInt32(out: Buffer, index: number, value: number): void {
+  if (little) out.writeInt32LE(value, index * INT);
+  else out.writeInt32BE(value, index * INT);
+}
+
 function int32s(...values: number[]): Buffer {
   const out = Buffer.alloc(values.length * INT);
-  values.forEach((v, i) => (little ? out.writeInt32LE(v, i * INT) : out.writeInt32BE(v, i * INT)));
+  values.forEach((v, i) => putInt32(out, i, v));
   return out;
 }
 
@@ -144,20 +158,26 @@ export function seqnumRequestSync(seqLen = 1, options: SeqnumRequestSyncOptions 
   const clientPath = seqnumClientPath(pid, clientTemplate);
   mkfifo(clientPath, { mode: 0o620, reuse: true });
   try {
-    const server = openFifoSync(serverPath, "w");
+    // Bare descriptors and one buffer each way, as C's client has: this
+    // call returns or throws only once both are closed again.
+    const request = Buffer.allocUnsafe(REQUEST);
+    putInt32(request, 0, pid);
+    putInt32(request, 1, seqLen);
+    const server = openFifoFdSync(serverPath, "w");
     try {
-      server.writeSync(int32s(pid, seqLen)); // 8 bytes: one atomic write
+      native.write(server, request, 0, REQUEST); // 8 bytes: one atomic write
     } finally {
-      server.close();
+      native.close(server);
     }
-    const reply = openFifoSync(clientPath, "r");
-    let bytes: Buffer;
+    const reply = openFifoFdSync(clientPath, "r");
+    const bytes = Buffer.allocUnsafe(INT);
+    let got: number;
     try {
-      bytes = reply.readExactlySync(INT);
+      got = readFullSync(reply, bytes);
     } finally {
-      reply.close();
+      native.close(reply);
     }
-    return seqnumOf(bytes, clientPath);
+    return seqnumOf(bytes.subarray(0, got), clientPath);
   } finally {
     unlink(clientPath);
   }
@@ -397,9 +417,13 @@ export function serveSeqnumSync(options: SeqnumServeSyncOptions = {}): SeqnumSer
   try {
     reader = openFifoSync(serverPath, "r"); // blocks until the first client
     if (dummyWriter) dummy = openFifoSync(serverPath, "w");
+    // One request and one reply buffer for the whole loop, and a bare
+    // descriptor for each reply, closed before the next request.
+    const request = Buffer.allocUnsafe(REQUEST);
+    const reply = Buffer.allocUnsafe(INT);
     while (result.served + result.gone < maxRequests) {
-      const request = reader.readExactlySync(REQUEST);
-      if (request.length === 0) {
+      const got = readFullSync(reader.fd, request);
+      if (got === 0) {
         // Every writer closed: only possible without the dummy writer.
         result.eofs++;
         log?.("EOF: no writer left, reopening");
@@ -407,11 +431,12 @@ export function serveSeqnumSync(options: SeqnumServeSyncOptions = {}): SeqnumSer
         reader = openFifoSync(serverPath, "r");
         continue;
       }
-      if (request.length < REQUEST) {
-        log?.(`short request (${request.length} bytes), discarded`);
+      if (got < REQUEST) {
+        log?.(`short request (${got} bytes), discarded`);
         continue;
       }
-      const [pid, seqLen] = [int32At(request, 0), int32At(request, 1)];
+      const pid = int32At(request, 0);
+      const seqLen = int32At(request, 1);
       let path: string;
       try {
         path = seqnumClientPath(pid, clientTemplate);
@@ -420,11 +445,12 @@ export function serveSeqnumSync(options: SeqnumServeSyncOptions = {}): SeqnumSer
         continue;
       }
       try {
-        const client = openFifoSync(path, "w", { timeout: replyTimeout });
+        const client = openFifoFdSync(path, "w", replyTimeout);
         try {
-          client.writeSync(int32s(result.seqNum));
+          putInt32(reply, 0, result.seqNum);
+          native.write(client, reply, 0, INT);
         } finally {
-          client.close();
+          native.close(client);
         }
       } catch (error) {
         result.gone++;

@@ -337,6 +337,32 @@ describe("the blocking forms (for programs that are not an event loop)", () => {
     );
   });
 
+  test("a request that fails, before or after its opens, leaves no descriptor open and removes its FIFO", async () => {
+    const before = readdirSync("/proc/self/fd").length;
+    writeFileSync(serverPath, "not a FIFO");
+    expect(() => seqnumRequestSync(1, { serverPath, clientTemplate })).toThrow(
+      expect.objectContaining({ code: "EINVAL", syscall: "open", path: serverPath }),
+    );
+    rmSync(serverPath);
+    // A server (Python's) that opens the client's FIFO and closes it without a reply.
+    mkfifo(serverPath);
+    const rude = start("python3", [
+      "-c",
+      "import os, struct, sys\n" +
+        "r = os.open(sys.argv[1], os.O_RDONLY)\n" +
+        "pid, _ = struct.unpack('=ii', os.read(r, 8))\n" +
+        "os.close(os.open(sys.argv[2] % pid, os.O_WRONLY))",
+      serverPath,
+      clientTemplate.replace("%ld", "%d"),
+    ]);
+    expect(() => seqnumRequestSync(1, { serverPath, clientTemplate })).toThrow(
+      /the server closed without a reply/,
+    );
+    expect(await rude.done).toMatchObject({ code: 0, stderr: "" });
+    expect(existsSync(seqnumClientPath(process.pid, clientTemplate))).toBe(false);
+    expect(readdirSync("/proc/self/fd").length).toBe(before);
+  });
+
   test("bad arguments are refused before anything is made", () => {
     expect(() => seqnumRequestSync(-1, { serverPath, clientTemplate })).toThrow(RangeError);
     expect(() => seqnumRequestSync(1, { serverPath, clientTemplate: "/tmp/x" })).toThrow(

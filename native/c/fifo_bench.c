@@ -2,10 +2,15 @@
  *   fifo_bench source PATH MIB   opens PATH for writing, writes MIB MiB in 64 KiB writes
  *   fifo_bench sink PATH         opens PATH for reading, reads to EOF, prints
  *                                "BYTES MICROSECONDS" (from the first byte to EOF)
- *   fifo_bench rt SERVER TEMPLATE ROUNDS
+ *   fifo_bench rt SERVER TEMPLATE ROUNDS [WARMUP]
  *                                ROUNDS whole seqnum requests (mkfifo, open the
  *                                server FIFO, write, open its own, read, close,
- *                                unlink), prints the mean microseconds per request */
+ *                                unlink) after WARMUP untimed ones (default 0),
+ *                                prints the mean microseconds per request. The
+ *                                TypeScript client's warm-up is made here too:
+ *                                each request leaves an inode that ext4's
+ *                                mkfifo scans past for a while, so both sides
+ *                                time the same requests of the same history. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -59,15 +64,17 @@ int main(int argc, char *argv[]) {
     printf("%ld %.0f\n", total, now_us() - start);
     return close(fd) == -1 ? fail("close") : 0;
   }
-  if (argc == 5 && strcmp(argv[1], "rt") == 0) {
+  if ((argc == 5 || argc == 6) && strcmp(argv[1], "rt") == 0) {
     long rounds = strtol(argv[4], NULL, 10);
+    long warmup = argc == 6 ? strtol(argv[5], NULL, 10) : 0;
     char mine[4096];
     struct request req = {getpid(), 1};
     /* argv[3] is checked by the bench: one %ld */
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     snprintf(mine, sizeof mine, argv[3], (long)req.pid);
     double start = now_us();
-    for (long i = 0; i < rounds; i++) {
+    for (long i = -warmup; i < rounds; i++) {
+      if (i == 0) start = now_us();
       if (mkfifo(mine, S_IRUSR | S_IWUSR | S_IWGRP) == -1 && errno != EEXIST) return fail("mkfifo");
       int server = open(argv[2], O_WRONLY);
       if (server == -1) return fail("open server");
@@ -83,6 +90,6 @@ int main(int argc, char *argv[]) {
     printf("%.2f\n", (now_us() - start) / (double)rounds);
     return 0;
   }
-  fprintf(stderr, "usage: %s source PATH MIB | sink PATH | rt SERVER TEMPLATE ROUNDS\n", argv[0]);
+  fprintf(stderr, "usage: %s source PATH MIB | sink PATH | rt SERVER TEMPLATE ROUNDS [WARMUP]\n", argv[0]);
   return 2;
 }
