@@ -75,6 +75,7 @@ export {
   kill,
   waitpid,
   waitpidSync,
+  schedYield,
   setChildSubreaper,
   demoGlobal,
   type ForkOptions,

@@ -296,6 +296,7 @@ export interface NativeAddon {
   pidfdOpen(pid: number): number;
   kill(pid: number, signal: number): void;
   setChildSubreaper(on: boolean): void;
+  schedYield(): void;
   getDemoValue(): number;
   setDemoValue(value: number): void;
   // pipe.cc

@@ -319,6 +319,16 @@ export function setChildSubreaper(on = true): void {
   native.setChildSubreaper(on === true);
 }
 
+/**
+ * sched_yield(2): lets another runnable process have this CPU now. For a
+ * loop that spins on a flag in shared memory: after a few thousand turns it
+ * should yield, as C's does, or it holds the CPU its partner needs to set
+ * the flag (on a busy machine, for a whole time slice per turn).
+ */
+export function schedYield(): void {
+  native.schedYield();
+}
+
 /** The C global the "add" routine changes: the same variable, in two address spaces. */
 export const demoGlobal = {
   get value(): number {

@@ -1,7 +1,7 @@
 // Chapter 10's measuring programs (native/c/ipc_compare, bench/lib/compare.mjs):
 // every mechanism does its work and reports one number, bad input is refused
 // with a clear message, and nothing is left behind. No assertion on time.
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, test } from "vitest";
 import { sysvMessageQueues } from "ipc-lab";
@@ -144,6 +144,32 @@ describe("compare.mjs (TypeScript through ipc-lab)", () => {
       "tp:rpc-tcp:64:5 failed: no tp for rpc-tcp (a NULL call carries no data)",
     );
   });
+
+  test("a spinning side whose peer is killed gives up after 10 s with an error (its spin holds the event loop: no timer could end it)", async () => {
+    const measuring = run(process.execPath, [compareTs, "batch", "rt:shm-spin:1:60000"]);
+    // The peer: this file again, `peer shm-spin`, a child of the measuring process.
+    let peer: number | undefined;
+    for (let i = 0; i < 10_000 && peer === undefined; i++) {
+      peer = readdirSync("/proc")
+        .filter((name) => /^\d+$/.test(name))
+        .map(Number)
+        .find((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("peer\0shm-spin");
+          } catch {
+            return false; // ended meanwhile
+          }
+        });
+      if (peer === undefined) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    expect(peer).toBeDefined();
+    process.kill(peer!, "SIGKILL");
+    const result = await measuring;
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(
+      "rt:shm-spin:1:60000 failed: shm-spin: no word from the other side in 10 s",
+    );
+  }, 30_000);
 
   test("nothing named ipc-compare-* is left in /dev/shm, /dev/mqueue or /tmp", () => {
     expect(leftovers()).toEqual([]);

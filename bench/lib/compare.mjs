@@ -22,6 +22,7 @@ const self = fileURLToPath(import.meta.url);
 const now = () => Number(process.hrtime.bigint()) / 1e3;
 const Q = 0x71; // "q": the last message
 const parentPid = process.ppid;
+const SPIN_LIMIT = 10e6; // µs a spinning side waits for the other before it gives up
 const DATA = 4096; // shared memory: flags at 0 and 64, semaphores at 128 and 192, data from 4096
 
 const SOCKETS = ["unix", "tcp", "udp"];
@@ -137,9 +138,23 @@ async function endpoint(mech, role, args) {
     async receive(size) {
       if (mySem) await mySem.wait();
       else {
-        // Spin: nothing else to do (but stop if the measuring process is gone).
-        for (let i = 1; Atomics.load(flags, mineAt / 4) === 0; i++)
-          if (i % 1_000_000 === 0 && process.ppid !== parentPid) process.exit(1);
+        // Spin, yielding the CPU after a while as C's spin_until does: a pure
+        // spin holds the CPU its partner needs for a whole time slice per
+        // turn on a busy machine. And never forever: this loop holds the
+        // event loop, so no timer (batch's time-out) could end it. A peer
+        // stops once the measuring process is gone; either side gives up
+        // after SPIN_LIMIT with no word (a CI run's rt shm-spin hung, its
+        // two processes spinning on both CPUs for the rest of the run).
+        const began = now();
+        for (let i = 1; Atomics.load(flags, mineAt / 4) === 0; i++) {
+          if (i <= 2000) continue;
+          lib.schedYield();
+          if (i % 1000 !== 0) continue;
+          if (!parent && process.ppid !== parentPid) process.exit(1);
+          if (now() - began > SPIN_LIMIT) {
+            throw new Error(`${mech}: no word from the other side in ${SPIN_LIMIT / 1e6} s`);
+          }
+        }
         Atomics.store(flags, mineAt / 4, 0);
       }
       return size === 1 ? bytes[DATA] : Buffer.from(bytes.subarray(DATA, DATA + size))[0];

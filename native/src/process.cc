@@ -4,6 +4,7 @@
 // runs reports the failing step and errno to the parent through a
 // close-on-exec pipe, and the parent throws it as the SystemError it was.
 #include <signal.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <fcntl.h>
@@ -325,6 +326,14 @@ Napi::Value SetChildSubreaper(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// sched_yield(): gives the CPU to another runnable process, for a loop that
+// spins on shared memory (a spinning waiter would otherwise hold the CPU its
+// partner needs for the rest of its time slice). Never fails on Linux.
+Napi::Value SchedYield(const Napi::CallbackInfo& info) {
+  sched_yield();
+  return info.Env().Undefined();
+}
+
 Napi::Value GetDemoValue(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(g_demoValue));
 }
@@ -346,6 +355,7 @@ void InitProcess(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "pidfdOpen", PidfdOpen, 1);
   Export(env, exports, "kill", Kill, 2);
   Export(env, exports, "setChildSubreaper", SetChildSubreaper, 1);
+  Export(env, exports, "schedYield", SchedYield, 0);
   Export(env, exports, "getDemoValue", GetDemoValue, 0);
   Export(env, exports, "setDemoValue", SetDemoValue, 1);
 }
