@@ -72,6 +72,7 @@ const values = [
   "kill",
   "waitpid",
   "waitpidSync",
+  "schedYield",
   "setChildSubreaper",
   "demoGlobal",
   // mechanisms
