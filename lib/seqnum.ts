@@ -158,11 +158,9 @@ export function seqnumRequestSync(seqLen = 1, options: SeqnumRequestSyncOptions 
   const clientPath = seqnumClientPath(pid, clientTemplate);
   mkfifo(clientPath, { mode: 0o620, reuse: true });
   try {
-    // Bare descriptors and one buffer each way, as C's client has: this
-    // call returns or throws only once both are closed again.
-    const request = Buffer.allocUnsafe(REQUEST);
-    putInt32(request, 0, pid);
-    putInt32(request, 1, seqLen);
+    // Bare descriptors, as C's client has: this call returns or throws only
+    // once both are closed again.
+    const request = int32s(pid, seqLen);
     const server = openFifoFdSync(serverPath, "w");
     try {
       native.write(server, request, 0, REQUEST); // 8 bytes: one atomic write
