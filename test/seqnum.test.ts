@@ -4,21 +4,14 @@
 // separate programs started on their own, finding the server by its FIFO's
 // name only.
 import { spawn, type ChildProcess } from "node:child_process";
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import {
   binDir,
   mkfifo,
+  openFds,
   pendingBlockingWaits,
   pendingWaits,
   seqnumClientPath,
@@ -107,14 +100,7 @@ function start(file: string, args: string[]) {
     const proc = `/proc/${child.pid}`;
     for (let i = 0; i < 10_000 && child.exitCode === null; i++) {
       if (readFileSync(`${proc}/wchan`, "utf8") === "wait_for_partner") return;
-      const targets = readdirSync(`${proc}/fd`).map((fd) => {
-        try {
-          return readlinkSync(`${proc}/fd/${fd}`);
-        } catch {
-          return ""; // closed since the listing
-        }
-      });
-      if (targets.includes(file)) return;
+      if (openFds(child.pid!).some((open) => open.target === file)) return;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     throw new Error(`${child.spawnfile} never opened ${file}`);
